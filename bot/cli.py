@@ -1,0 +1,168 @@
+"""`servicedesk`: chat, serve, tickets, db, train, classify."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+
+from bot.config import ConfigError, Settings, load_settings
+from storage.database import DatabaseUnavailable
+
+EXIT_CONFIG = 2
+EXIT_UNAVAILABLE = 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="servicedesk", description="The ChatOps service desk.")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    chat = commands.add_parser("chat", help="the desk in this terminal (interactive, or piped lines)")
+    chat.add_argument("--as", dest="name", default=os.environ.get("SERVICEDESK_USER", "alice"),
+                      help="who you are: a staff name from app.yaml (e.g. agent) or any end user name")
+
+    serve = commands.add_parser("serve", help="the long-running desk: HTTP, front ends, relay")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080)
+
+    tickets = commands.add_parser("tickets", help="look at tickets")
+    ticket_commands = tickets.add_subparsers(dest="tickets_command", metavar="list|show", required=True)
+    listing = ticket_commands.add_parser("list", help="all tickets")
+    listing.add_argument("--json", action="store_true")
+    show = ticket_commands.add_parser("show", help="one ticket with its history")
+    show.add_argument("ref")
+    show.add_argument("--json", action="store_true")
+
+    db = commands.add_parser("db", help="database schema")
+    db_commands = db.add_subparsers(dest="db_command", metavar="upgrade", required=True)
+    db_commands.add_parser("upgrade", help="migrate the schema to the newest version")
+
+    train = commands.add_parser("train", help="retrain the intent model from the corpus")
+    train.add_argument("--with-feedback", action="store_true", help="include staff corrections")
+
+    commands.add_parser("classify", help="classify one message per stdin line, print JSON lines")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `servicedesk tickets list | head` ends quietly
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=os.environ.get("SERVICEDESK_LOG_LEVEL", "WARNING"),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    command = args.command or "chat"
+    if command == "chat" and not hasattr(args, "name"):
+        args.name = os.environ.get("SERVICEDESK_USER", "alice")
+    try:
+        if command == "train":
+            return _train(args)
+        settings = load_settings()
+        return COMMANDS[command](settings, args)
+    except ConfigError as exc:
+        print(f"servicedesk: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except DatabaseUnavailable as exc:
+        print(f"servicedesk: {exc}", file=sys.stderr)
+        return EXIT_UNAVAILABLE
+    except KeyboardInterrupt:
+        return 130
+
+
+def _chat(settings: Settings, args) -> int:
+    from bot.console import chat
+    from bot.runtime import build_desk
+
+    _log_to_file(settings)
+    return chat(build_desk(settings), args.name)
+
+
+def _log_to_file(settings: Settings) -> None:
+    """In the terminal the screen belongs to the conversation: logs go to var/servicedesk.log."""
+    path = Path(os.environ.get("SERVICEDESK_LOG_FILE", "var/servicedesk.log"))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+
+
+def _serve(settings: Settings, args) -> int:
+    from bot.server import serve
+
+    return serve(settings, host=args.host, port=args.port)
+
+
+def _tickets(settings: Settings, args) -> int:
+    from bot.runtime import open_database
+    from bot.tickets_cli import list_tickets_command, show_ticket_command
+
+    database = open_database(settings)
+    if args.tickets_command == "list":
+        return list_tickets_command(database, as_json=args.json)
+    return show_ticket_command(database, args.ref, as_json=args.json)
+
+
+def _db(settings: Settings, args) -> int:
+    from storage.database import Database
+
+    database = Database(settings.database_url)
+    database.upgrade()
+    print(f"database schema is up to date ({database.engine.url.render_as_string(hide_password=True)})")
+    return 0
+
+
+def _train(args) -> int:
+    from nlp.training import train
+    from nlp.pipeline import DEFAULT_MODEL_DIR
+
+    model_dir = Path(os.environ.get("SERVICEDESK_MODEL_DIR") or DEFAULT_MODEL_DIR)
+    examples = None
+    if args.with_feedback:
+        from bot.feedback import feedback_examples
+
+        examples = feedback_examples(load_settings())
+        print(f"including {len(examples)} staff corrections", file=sys.stderr)
+    metrics = train(model_dir, examples=examples, progress=lambda line: print(line, file=sys.stderr, flush=True))
+    print(json.dumps({"model": str(model_dir), **metrics}))
+    return 0
+
+
+def _classify(settings: Settings, args) -> int:
+    from bot.runtime import load_classifier
+
+    model = load_classifier(settings)
+    batch: list[str] = []
+    out = sys.stdout
+    for line in sys.stdin:
+        batch.append(line.rstrip("\n"))
+        if len(batch) >= 1000:
+            _emit(model, batch, out)
+            batch = []
+    if batch:
+        _emit(model, batch, out)
+    return 0
+
+
+def _emit(model, batch: list[str], out) -> None:
+    results = model.classify_many(batch)
+    out.write("".join(json.dumps(result.as_dict()) + "\n" for result in results))
+    out.flush()
+
+
+COMMANDS = {
+    "chat": _chat,
+    "serve": _serve,
+    "tickets": _tickets,
+    "db": _db,
+    "classify": _classify,
+}
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

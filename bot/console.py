@@ -1,0 +1,117 @@
+"""The console front end: the whole desk in one terminal, interactive or piped.
+
+What the desk sends to the person at the keyboard is printed as it is; what it sends to team
+channels and other people is printed as `[#technical] ...` or `[@bob] ...`.
+"""
+from __future__ import annotations
+
+import logging
+import sys
+from typing import TextIO
+
+from handlers.commands import run_command
+from handlers.desk import Desk
+from handlers.intake import handle_message
+from handlers.messages import Conversation, Inbound, Person, Reply
+from handlers.relay import Notification, relay_once
+from storage.database import DatabaseUnavailable
+
+log = logging.getLogger(__name__)
+PLATFORM = "console"
+
+
+class ConsoleSender:
+    """Delivers console notifications by printing them."""
+
+    platform = PLATFORM
+
+    def __init__(self, out: TextIO, me: str) -> None:
+        self.out = out
+        self.me = me
+
+    def send(self, notification: Notification) -> None:
+        if notification.destination == "conversation" and notification.address == f"@{self.me}":
+            line = notification.text
+        elif notification.destination == "user":
+            line = f"[@{notification.address}] {notification.text}"
+        else:
+            line = f"[{notification.address}] {notification.text}"
+        print(line, file=self.out, flush=True)
+
+
+class ConsoleSession:
+    """One person at the terminal; `/as NAME` switches who that is."""
+
+    def __init__(self, desk: Desk, name: str, out: TextIO) -> None:
+        self.desk = desk
+        self.out = out
+        self.sender = ConsoleSender(out, name)
+        self.switch(name)
+
+    def switch(self, name: str) -> None:
+        self.name = name.strip().lstrip("@") or "alice"
+        member = self.desk.organisation.staff_by_identity(PLATFORM, self.name)
+        self.person = Person(PLATFORM, self.name, member.label if member else self.name)
+        self.sender.me = self.name
+        self.staff = member is not None
+
+    def whoami(self) -> str:
+        role = "support staff" if self.staff else "an end user"
+        return f"You are {self.person.display_name} ({role})."
+
+    def handle(self, line: str) -> None:
+        text = line.rstrip("\n")
+        try:
+            if text.strip().startswith("/as"):
+                self.switch(text.strip()[3:])
+                self.say(self.whoami())
+                return
+            if text.strip().startswith("/sd"):
+                reply = run_command(self.desk, self.person, text)
+            else:
+                conversation = Conversation(PLATFORM, f"@{self.name}")
+                reply = handle_message(self.desk, Inbound(self.person, conversation, text, source="console"))
+            if reply is not None:
+                self.show(reply)
+            relay_once(self.desk, [self.sender])
+        except DatabaseUnavailable as exc:
+            log.error("database unavailable: %s", exc)
+            self.say(f"Sorry, the desk can't reach its database right now, so that was not recorded. "
+                     f"Please try again in a moment. ({exc})")
+        except Exception:
+            log.exception("console line failed")
+            self.say("Sorry, something went wrong on our side; it has been logged. Please try again.")
+
+    def show(self, reply: Reply) -> None:
+        self.say(reply.text)
+        for number, (_value, label) in enumerate(reply.choices, start=1):
+            self.say(f"  {number}. {label}")
+
+    def say(self, text: str) -> None:
+        print(text, file=self.out, flush=True)
+
+
+def chat(desk: Desk, name: str, *, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
+    session = ConsoleSession(desk, name, out)
+    interactive = stdin.isatty()
+    if interactive:
+        session.say(f"{desk.organisation.name} service desk. {session.whoami()}")
+        session.say("Describe a problem or a need, or type /sd help. /as NAME switches person "
+                    "(try /as agent for support staff). Ctrl-D quits.")
+    relay_once(desk, [session.sender])
+    while True:
+        if interactive:
+            try:
+                line = input(f"{session.name}> ")
+            except EOFError:
+                session.say("")
+                break
+            except KeyboardInterrupt:
+                session.say("")
+                break
+        else:
+            line = stdin.readline()
+            if not line:
+                break
+        session.handle(line)
+    return 0

@@ -1,0 +1,92 @@
+"""`servicedesk serve`: the long-running desk. HTTP (uvicorn + Starlette) with /healthz and
+/readyz, the outbox relay on an APScheduler interval job, and whichever front ends are configured.
+Later capabilities mount their routes (`routes`) and jobs (`scheduler`) here."""
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from bot.config import Settings
+from handlers.desk import Desk
+from handlers.relay import Sender, relay_once
+from storage.database import DatabaseUnavailable
+
+log = logging.getLogger(__name__)
+RELAY_SECONDS = 2
+
+
+class Runtime:
+    """What one serving process holds: the desk, its senders and its scheduler."""
+
+    def __init__(self, desk: Desk, senders: list[Sender] | None = None) -> None:
+        self.desk = desk
+        self.senders = list(senders or [])
+        self.scheduler = BackgroundScheduler(timezone="UTC")
+        self._relay_lock = threading.Lock()
+
+    def relay(self) -> int:
+        if not self._relay_lock.acquire(blocking=False):
+            return 0  # the previous pass is still delivering
+        try:
+            return relay_once(self.desk, self.senders)
+        except DatabaseUnavailable as exc:
+            log.warning("relay paused: %s", exc)
+            return 0
+        finally:
+            self._relay_lock.release()
+
+    def start(self) -> None:
+        self.scheduler.add_job(self.relay, "interval", seconds=RELAY_SECONDS, id="outbox-relay",
+                               max_instances=1, coalesce=True, replace_existing=True)
+        self.scheduler.start()
+
+    def stop(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+
+
+def create_http_app(runtime: Runtime, *, extra_routes: list[Route] | None = None) -> Starlette:
+    async def healthz(_request: Request) -> JSONResponse:
+        return JSONResponse({"status": "alive"})
+
+    async def readyz(_request: Request) -> JSONResponse:
+        checks = {"model": runtime.desk.classifier is not None}
+        try:
+            runtime.desk.database.check()
+            checks["database"] = True
+        except DatabaseUnavailable:
+            checks["database"] = False
+        ready = all(checks.values())
+        return JSONResponse({"status": "ready" if ready else "not ready", **checks}, status_code=200 if ready else 503)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette):
+        yield
+        runtime.stop()
+
+    routes = [Route("/healthz", healthz), Route("/readyz", readyz), *(extra_routes or [])]
+    return Starlette(routes=routes, lifespan=lifespan)
+
+
+def serve(settings: Settings, *, host: str, port: int) -> int:
+    import uvicorn
+
+    from bot.runtime import build_desk
+
+    desk = build_desk(settings)
+    runtime = Runtime(desk, senders=[])
+    app = create_http_app(runtime)
+    runtime.start()
+    log.warning("serving on http://%s:%s (no chat front end configured yet)", host, port)
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+    finally:
+        runtime.stop()
+    return 0

@@ -1,0 +1,136 @@
+"""`/sd` commands, identical on every front end: parse the words, run the life-cycle step."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from handlers import lifecycle
+from handlers.desk import Desk
+from handlers.intake import my_tickets
+from handlers.lifecycle import Actor, DeskError, Refused, actor_for
+from handlers.messages import Person, Reply
+from handlers.organisation import QUEUES
+from handlers.views import detail, headline, snapshot
+from storage import audit
+from storage.tickets import get_ticket, history, list_tickets, parse_ref
+
+
+@dataclass(frozen=True)
+class Command:
+    usage: str
+    summary: str
+    needs_text: bool  # whether words after the ticket id are required
+    run: Callable[[Session, Desk, object, Actor, str], str]
+
+
+COMMANDS: dict[str, Command] = {
+    "take": Command("take ID", "assign a ticket to yourself", False,
+                    lambda s, d, t, a, rest: lifecycle.take(s, d, t, a)),
+    "assign": Command("assign ID USER", "assign a ticket to someone", True,
+                      lambda s, d, t, a, rest: lifecycle.assign(s, d, t, a, rest.split()[0])),
+    "status": Command("status ID STATE", "new, assigned, in_progress, on_hold or closed", True,
+                      lambda s, d, t, a, rest: lifecycle.set_status(s, d, t, a, rest)),
+    "note": Command("note ID TEXT", "add an internal note (the requester doesn't see it)", True,
+                    lambda s, d, t, a, rest: lifecycle.comment(s, d, t, a, rest, public=False)),
+    "reply": Command("reply ID TEXT", "reply to the requester", True,
+                     lambda s, d, t, a, rest: lifecycle.comment(s, d, t, a, rest, public=True)),
+    "priority": Command("priority ID P1..P5", "override the priority", True,
+                        lambda s, d, t, a, rest: lifecycle.set_priority(s, d, t, a, rest.split()[0])),
+    "queue": Command("queue ID QUEUE", "move a ticket to technical, application or operations", True,
+                     lambda s, d, t, a, rest: lifecycle.set_queue(s, d, t, a, rest.split()[0])),
+    "resolve": Command("resolve ID TEXT", "resolve with what fixed it", True,
+                       lambda s, d, t, a, rest: lifecycle.resolve(s, d, t, a, rest)),
+    "reopen": Command("reopen ID", "reopen a resolved ticket", False,
+                      lambda s, d, t, a, rest: lifecycle.reopen(s, d, t, a, rest)),
+    "close": Command("close ID", "close a resolved ticket", False,
+                     lambda s, d, t, a, rest: lifecycle.close(s, d, t, a)),
+}
+OTHER_USAGE = [
+    ("list [QUEUE] [mine]", "open tickets (yours, a queue's, or everything you work)"),
+    ("show ID", "a ticket with its latest replies and SLA time left"),
+    ("help", "this list"),
+]
+
+
+def help_text(prefix: str = "/sd") -> str:
+    rows = [(c.usage, c.summary) for c in COMMANDS.values()] + OTHER_USAGE
+    width = max(len(usage) for usage, _ in rows) + len(prefix) + 1
+    return "Commands:\n" + "\n".join(f"  {(prefix + ' ' + usage).ljust(width)}  {summary}" for usage, summary in rows)
+
+
+def run_command(desk: Desk, person: Person, text: str, *, prefix: str = "/sd") -> Reply:
+    """Run one command line such as `take INC-12` (with or without the leading /sd)."""
+    body = text.strip()
+    head, _, tail = body.partition(" ")
+    if head.lower() in ("/sd", "sd"):
+        body = tail.strip()
+    words = body.split(None, 2)
+    name = words[0].lower() if words else "help"
+    actor = actor_for(desk, person)
+    try:
+        with desk.database.session() as session:
+            if name == "help":
+                return Reply(help_text(prefix))
+            if name == "list":
+                return _list(session, desk, actor, words[1:])
+            if name == "show":
+                return _show(session, desk, actor, words[1:])
+            command = COMMANDS.get(name)
+            if command is None:
+                return Reply(f"I don't know the command '{name}'.\n{help_text(prefix)}", ok=False)
+            if len(words) < 2:
+                return Reply(f"Usage: {prefix} {command.usage}", ok=False)
+            rest = words[2] if len(words) > 2 else ""
+            if command.needs_text and not rest.strip():
+                return Reply(f"Usage: {prefix} {command.usage}", ok=False)
+            ticket = lifecycle.load(session, words[1], actor=actor)
+            return Reply(command.run(session, desk, ticket, actor, rest))
+    except Refused as refusal:
+        _audit_refusal(desk, actor, name, words[1] if len(words) > 1 else None, str(refusal))
+        return Reply(str(refusal), ok=False)
+    except DeskError as error:
+        return Reply(str(error), ok=False)
+
+
+def _audit_refusal(desk: Desk, actor: Actor, command: str, ref_text: str | None, reason: str) -> None:
+    with desk.database.session() as session:
+        ref = parse_ref(ref_text) if ref_text else None
+        ticket = get_ticket(session, ref=ref) if ref else None
+        audit.record(session, actor=f"{actor.person.platform}:{actor.person.user_id}", action="refused",
+                     ticket=ticket, field=command, reason=reason, at=desk.clock.now())
+
+
+def _list(session: Session, desk: Desk, actor: Actor, args: list[str]) -> Reply:
+    words = " ".join(args).lower().split()
+    if actor.staff is None:
+        return my_tickets(session, actor)
+    queues = [w for w in words if w in QUEUES]
+    unknown = [w for w in words if w not in QUEUES and w != "mine"]
+    if unknown:
+        return Reply(f"'{unknown[0]}' is not a queue; use {', '.join(QUEUES)} or 'mine'.", ok=False)
+    mine = "mine" in words
+    if not queues and not mine and not actor.staff.works_all_queues():
+        queues = list(actor.staff.queues)
+    tickets = list_tickets(session, queues=queues or None, assignee=actor.staff.name if mine else None)
+    scope = " ".join(([", ".join(queues)] if queues else []) + (["assigned to you"] if mine else []))
+    if not tickets:
+        return Reply(f"No open tickets{' in ' + scope if scope else ''}.")
+    title = f"Open tickets{' (' + scope + ')' if scope else ''}:"
+    return Reply(title + "\n" + "\n".join(f"  {headline(t)}" for t in tickets))
+
+
+def _show(session: Session, desk: Desk, actor: Actor, args: list[str]) -> Reply:
+    if not args:
+        return Reply("Usage: /sd show ID", ok=False)
+    ticket = lifecycle.load(session, args[0], actor=actor)
+    text = detail(ticket, now=desk.clock.now(), comments=list(ticket.comments), public_only=actor.staff is None)
+    if actor.staff is not None:
+        steps = history(session, ticket=ticket)[-5:]
+        text += "\n  history:\n" + "\n".join(
+            f"    {e.created_at:%Y-%m-%d %H:%M} {e.actor} {e.action}"
+            + (f" {e.before} → {e.after}" if e.field and e.action.startswith("set_") else "")
+            for e in steps
+        )
+    return Reply(text, ticket=snapshot(ticket))

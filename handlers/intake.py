@@ -1,0 +1,176 @@
+"""A user writes to the desk: classify, prioritise, open the record, tell everyone concerned.
+
+Messages that open nothing (greetings, thanks, "any update on INC-12?", "my tickets") are
+answered from the record.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from sqlalchemy.orm import Session
+
+from handlers import notify
+from handlers.desk import Desk
+from handlers.lifecycle import Actor, actor_for, requester_comment
+from handlers.messages import Conversation, Inbound, Person, Reply
+from handlers.sla import deadlines
+from handlers.views import KIND_LABEL, STATUS_LABEL, headline
+from storage import audit
+from storage.inbound import first_delivery
+from storage.models import Ticket
+from storage.tickets import add_ticket, get_ticket, list_tickets
+
+CLASSIFY_LIMIT = 5_000  # the model reads the start of a long message; the record keeps all of it
+TITLE_LIMIT = 120
+KINDS = {"incident": "incident", "service_request": "service_request", "access_request": "access_request"}
+
+_REF_IN_TEXT = re.compile(r"#?\b(INC|REQ|ACC)[\s-]?(\d{1,9})\b", re.IGNORECASE)
+_MY_TICKETS = re.compile(r"\b(my|mine)\b.*\b(tickets?|requests?|incidents?|cases?)\b|\bopen tickets\b", re.IGNORECASE)
+_THANKS = re.compile(r"\b(thanks?|thank you|thx|ty|cheers|merci|danke)\b", re.IGNORECASE)
+
+HELP = (
+    "I'm the service desk. Tell me what's broken (\"my laptop won't turn on\"), what you need "
+    "(\"I need Visio installed\") or what you need access to (\"access to the finance share\"), "
+    "and I'll log it with the right team. Ask \"any update on INC-12?\" or \"my tickets\" to follow up."
+)
+EMPTY = "I didn't catch anything there. Tell me what's broken or what you need, e.g. \"my laptop won't turn on\"."
+
+
+def clean(text: str) -> str:
+    """Drop control characters (keeping line breaks and tabs) and trim."""
+    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C").strip()
+
+
+def title_of(text: str) -> str:
+    first = " ".join(text.split())
+    return first if len(first) <= TITLE_LIMIT else first[: TITLE_LIMIT - 1].rstrip() + "…"
+
+
+def refs_in(text: str) -> list[str]:
+    seen: list[str] = []
+    for prefix, number in _REF_IN_TEXT.findall(text):
+        ref = f"{prefix.upper()}-{int(number)}"
+        if ref not in seen:
+            seen.append(ref)
+    return seen
+
+
+def handle_message(desk: Desk, inbound: Inbound) -> Reply | None:
+    """Handle one user message. Returns the answer for the caller, or None when the answer
+    goes out through the outbox (a new ticket's confirmation) or the message was a redelivery."""
+    text = clean(inbound.text)
+    if not text:
+        return Reply(EMPTY, ok=False)
+    classification = desk.classifier.classify(text[:CLASSIFY_LIMIT])
+    actor = actor_for(desk, inbound.person)
+    with desk.database.session() as session:
+        if inbound.external_id and not first_delivery(
+            session, source=inbound.source, external_id=inbound.external_id, at=desk.clock.now()
+        ):
+            return None
+        thread_ticket = _ticket_of_thread(session, inbound.conversation)
+        if thread_ticket is not None and actor.is_requester(thread_ticket):
+            requester_comment(session, desk, thread_ticket, actor, text)
+            return Reply(f"Added to {thread_ticket.ref}.")
+        if classification.intent not in KINDS:
+            return _answer(session, desk, actor, text)
+        open_ticket(
+            session, desk, person=inbound.person, conversation=inbound.conversation, text=text,
+            kind=KINDS[classification.intent], queue=classification.queue or "technical",
+            impact=classification.impact, urgency=classification.urgency, priority=classification.priority,
+            intent_confidence=classification.confidence, queue_confidence=classification.queue_confidence,
+            actor_name=actor.name,
+        )
+    return None
+
+
+def open_ticket(
+    session: Session,
+    desk: Desk,
+    *,
+    person: Person,
+    conversation: Conversation,
+    text: str,
+    kind: str,
+    queue: str,
+    impact: str,
+    urgency: str,
+    priority: str,
+    actor_name: str,
+    intent_confidence: float | None = None,
+    queue_confidence: float | None = None,
+) -> Ticket:
+    now = desk.clock.now()
+    first_due, resolution_due = deadlines(desk.organisation, priority=priority, start=now)
+    ticket = add_ticket(
+        session, kind=kind, title=title_of(text), description=text, queue=queue, impact=impact,
+        urgency=urgency, priority=priority, status="new", assignee=None,
+        requester_platform=person.platform, requester_id=person.user_id, requester_name=person.display_name,
+        conversation_platform=conversation.platform, conversation_channel=conversation.channel,
+        conversation_thread=conversation.thread, intent_confidence=intent_confidence,
+        queue_confidence=queue_confidence, created_at=now, updated_at=now,
+        first_response_due=first_due, resolution_due=resolution_due,
+    )
+    audit.record(session, actor=actor_name, action="opened", ticket=ticket, field="status", after="new",
+                 reason=f"{kind} for {queue}, {priority} (impact {impact}, urgency {urgency})", at=now)
+    team = desk.organisation.queues[queue].title
+    target = desk.organisation.sla[priority].first_response
+    notify.requester(
+        session, desk, ticket, event="opened",
+        text=f"Thanks {person.display_name}, I've logged {ticket.ref} ({KIND_LABEL[kind]}, {queue} queue, "
+             f"priority {priority}). {team} will respond within {target}.",
+    )
+    notify.queue_channel(
+        session, desk, ticket, event="opened",
+        text=f"New {ticket.ref} · {priority} · {KIND_LABEL[kind]} from {person.display_name}: {ticket.title}",
+    )
+    return ticket
+
+
+def _ticket_of_thread(session: Session, conversation: Conversation) -> Ticket | None:
+    """The ticket whose conversation is this thread (replies in a ticket's thread are comments)."""
+    if not conversation.thread:
+        return None
+    from sqlalchemy import select
+
+    return session.execute(
+        select(Ticket).where(
+            Ticket.conversation_platform == conversation.platform,
+            Ticket.conversation_channel == conversation.channel,
+            Ticket.conversation_thread == conversation.thread,
+        ).order_by(Ticket.id.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+def _answer(session: Session, desk: Desk, actor: Actor, text: str) -> Reply:
+    refs = refs_in(text)
+    if refs:
+        return Reply("\n".join(_status_of(session, desk, actor, ref) for ref in refs[:5]))
+    if _MY_TICKETS.search(text):
+        return my_tickets(session, actor)
+    if _THANKS.search(text):
+        return Reply("You're welcome! Tell me any time something's broken or you need something.")
+    return Reply(f"Hi {actor.person.display_name}! {HELP}")
+
+
+def _status_of(session: Session, desk: Desk, actor: Actor, ref: str) -> str:
+    ticket = get_ticket(session, ref=ref)
+    if ticket is None or (actor.staff is None and not actor.is_requester(ticket)):
+        return f"I can't find a ticket {ref} among yours."
+    who = ticket.assignee and desk.organisation.staff_named(ticket.assignee)
+    with_whom = f", with {who.label}" if who else ", waiting to be picked up"
+    last = next((c for c in reversed(ticket.comments) if c.visibility == "public"), None)
+    line = f"{ticket.ref} ({ticket.title}) is {STATUS_LABEL[ticket.status]}{with_whom}, priority {ticket.priority}."
+    if ticket.status in ("resolved", "closed") and ticket.resolution:
+        line += f" Resolution: {ticket.resolution}"
+    elif last is not None:
+        line += f" Latest: {last.author}: {last.body}"
+    return line
+
+
+def my_tickets(session: Session, actor: Actor) -> Reply:
+    tickets = list_tickets(session, requester=(actor.person.platform, actor.person.user_id))
+    if not tickets:
+        return Reply("You have no open tickets.")
+    return Reply("Your open tickets:\n" + "\n".join(f"  {headline(t)}" for t in tickets))

@@ -1,0 +1,271 @@
+"""The ticket life cycle: new → assigned → in_progress → (on_hold) → resolved → closed.
+
+Every change checks who may make it, records an audit row and tells the people it matters to.
+Commands (typed) and buttons (clicked) both end up here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from handlers import notify
+from handlers.desk import Desk
+from handlers.messages import Person
+from handlers.organisation import PRIORITIES, QUEUES, StaffMember
+from handlers.sla import deadlines
+from handlers.views import KIND_LABEL, STATUS_LABEL
+from storage import audit
+from storage.models import Ticket
+from storage.tickets import add_comment, get_ticket, parse_ref
+
+TRANSITIONS: dict[str, set[str]] = {
+    "new": {"assigned", "in_progress", "on_hold", "resolved", "closed"},
+    "assigned": {"new", "in_progress", "on_hold", "resolved", "closed"},
+    "in_progress": {"assigned", "on_hold", "resolved", "closed"},
+    "on_hold": {"assigned", "in_progress", "resolved", "closed"},
+    "resolved": {"in_progress", "closed"},
+    "closed": set(),
+}
+
+
+class DeskError(Exception):
+    """Something the caller can fix; the message is shown to them as it is."""
+
+
+class Refused(DeskError):
+    """The caller may not do this; shown politely and audited."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    person: Person
+    staff: StaffMember | None
+
+    @property
+    def name(self) -> str:
+        return self.staff.name if self.staff else self.person.display_name
+
+    @property
+    def label(self) -> str:
+        return self.staff.label if self.staff else self.person.display_name
+
+    def is_requester(self, ticket: Ticket) -> bool:
+        return (ticket.requester_platform, ticket.requester_id) == (self.person.platform, self.person.user_id)
+
+
+def actor_for(desk: Desk, person: Person) -> Actor:
+    return Actor(person=person, staff=desk.organisation.staff_by_identity(person.platform, person.user_id))
+
+
+def load(session: Session, text: str, *, actor: Actor) -> Ticket:
+    """The ticket a typed id names, or a clear error. End users only ever see their own."""
+    ref = parse_ref(text)
+    if ref is None:
+        raise DeskError(f"'{text}' is not a ticket id; ids look like INC-12, REQ-3 or ACC-7.")
+    ticket = get_ticket(session, ref=ref, for_update=True)
+    if ticket is None or (actor.staff is None and not actor.is_requester(ticket)):
+        raise DeskError(f"I can't find a ticket {ref}.")
+    return ticket
+
+
+def require_staff(actor: Actor, ticket: Ticket | None, doing: str) -> StaffMember:
+    if actor.staff is None:
+        raise Refused(f"Sorry, only support staff can {doing}. If something is wrong, just tell me and I'll log it.")
+    if ticket is not None and not actor.staff.may_work(ticket.queue):
+        raise Refused(
+            f"Sorry, {ticket.ref} is in the {ticket.queue} queue, and you work "
+            f"{', '.join(actor.staff.queues) or 'no queue'}; ask the service desk to reassign it."
+        )
+    return actor.staff
+
+
+def _touch(desk: Desk, ticket: Ticket, actor: Actor) -> datetime:
+    now = desk.clock.now()
+    ticket.updated_at = now
+    if actor.staff is not None and ticket.first_responded_at is None:
+        ticket.first_responded_at = now
+    return now
+
+
+def _change(session: Session, desk: Desk, ticket: Ticket, actor: Actor, field: str, value, *, reason: str | None = None) -> None:
+    before = getattr(ticket, field)
+    if before == value:
+        return
+    setattr(ticket, field, value)
+    now = _touch(desk, ticket, actor)
+    audit.record(session, actor=actor.name, action=f"set_{field}", ticket=ticket, field=field,
+                 before=before, after=value, reason=reason, at=now)
+
+
+def _status(session: Session, desk: Desk, ticket: Ticket, actor: Actor, new: str, *, reason: str | None = None) -> None:
+    if new == ticket.status:
+        raise DeskError(f"{ticket.ref} is already {STATUS_LABEL[new]}.")
+    if new not in TRANSITIONS[ticket.status]:
+        allowed = ", ".join(sorted(TRANSITIONS[ticket.status])) or "nothing (it is closed)"
+        raise DeskError(f"{ticket.ref} is {STATUS_LABEL[ticket.status]}; from there it can go to {allowed}.")
+    _change(session, desk, ticket, actor, "status", new, reason=reason)
+    now = desk.clock.now()
+    if new == "resolved":
+        ticket.resolved_at = now
+    elif new == "closed":
+        ticket.closed_at = now
+    elif ticket.resolved_at is not None:
+        ticket.resolved_at = None  # reopened
+
+
+def take(session: Session, desk: Desk, ticket: Ticket, actor: Actor) -> str:
+    member = require_staff(actor, ticket, "take tickets")
+    return _assign(session, desk, ticket, actor, member)
+
+
+def assign(session: Session, desk: Desk, ticket: Ticket, actor: Actor, target_name: str) -> str:
+    require_staff(actor, ticket, "assign tickets")
+    target = desk.organisation.staff_named(target_name)
+    if target is None:
+        raise DeskError(f"'{target_name}' is not a member of staff here.")
+    if not target.may_work(ticket.queue):
+        raise DeskError(f"{target.label} does not work the {ticket.queue} queue.")
+    return _assign(session, desk, ticket, actor, target)
+
+
+def _assign(session: Session, desk: Desk, ticket: Ticket, actor: Actor, target: StaffMember) -> str:
+    if ticket.status in ("resolved", "closed"):
+        raise DeskError(f"{ticket.ref} is {ticket.status}; reopen it first.")
+    if ticket.assignee == target.name:
+        raise DeskError(f"{ticket.ref} is already with {target.label}.")
+    _change(session, desk, ticket, actor, "assignee", target.name)
+    if ticket.status == "new":
+        _status(session, desk, ticket, actor, "assigned")
+    notify.requester(session, desk, ticket, event="assigned",
+                     text=f"{target.label} is now looking after your {KIND_LABEL[ticket.kind]} {ticket.ref}.")
+    notify.queue_channel(session, desk, ticket, event="assigned", text=f"{ticket.ref} taken by {target.label}.")
+    if target.name != actor.name:
+        notify.staff_member(session, desk, ticket, target, event="assigned_to_you",
+                            text=f"{actor.label} assigned {ticket.ref} to you: {ticket.title}")
+    return f"{ticket.ref} is now assigned to {target.label}."
+
+
+def set_status(session: Session, desk: Desk, ticket: Ticket, actor: Actor, state: str) -> str:
+    require_staff(actor, ticket, "change a ticket's status")
+    state = state.strip().lower().replace("-", "_").replace(" ", "_")
+    if state not in TRANSITIONS:
+        raise DeskError(f"'{state}' is not a status; use one of: {', '.join(TRANSITIONS)}.")
+    if state == "resolved":
+        raise DeskError(f"Resolving needs a resolution: /sd resolve {ticket.ref} what fixed it")
+    before = ticket.status
+    _status(session, desk, ticket, actor, state)
+    notify.requester(session, desk, ticket, event="status",
+                     text=f"{ticket.ref} is now {STATUS_LABEL[state]} (was {STATUS_LABEL[before]}).")
+    return f"{ticket.ref}: {STATUS_LABEL[before]} → {STATUS_LABEL[state]}."
+
+
+def comment(session: Session, desk: Desk, ticket: Ticket, actor: Actor, text: str, *, public: bool) -> str:
+    require_staff(actor, ticket, "reply on tickets" if public else "add internal notes")
+    text = text.strip()
+    if not text:
+        raise DeskError("There is nothing to add: write the text after the ticket id.")
+    now = _touch(desk, ticket, actor)
+    add_comment(session, ticket=ticket, author=actor.name, visibility="public" if public else "internal",
+                body=text, at=now)
+    audit.record(session, actor=actor.name, action="reply" if public else "note", ticket=ticket, at=now)
+    if public:
+        notify.requester(session, desk, ticket, event="reply", text=f"{actor.label} on {ticket.ref}: {text}")
+        return f"Sent to {ticket.requester_name} on {ticket.ref}."
+    return f"Internal note added to {ticket.ref}."
+
+
+def requester_comment(session: Session, desk: Desk, ticket: Ticket, actor: Actor, text: str) -> None:
+    """The requester adds to their own ticket (a reply in its thread)."""
+    now = desk.clock.now()
+    ticket.updated_at = now
+    add_comment(session, ticket=ticket, author=actor.name, visibility="public", body=text, at=now)
+    audit.record(session, actor=actor.name, action="requester_reply", ticket=ticket, at=now)
+    notify.queue_channel(session, desk, ticket, event="requester_reply",
+                         text=f"{ticket.requester_name} added to {ticket.ref}: {text}")
+
+
+def set_priority(session: Session, desk: Desk, ticket: Ticket, actor: Actor, priority: str) -> str:
+    require_staff(actor, ticket, "change priorities")
+    priority = priority.strip().upper()
+    if priority not in PRIORITIES:
+        raise DeskError(f"'{priority}' is not a priority; use P1 (most urgent) to P5.")
+    before = ticket.priority
+    if before == priority:
+        raise DeskError(f"{ticket.ref} is already {priority}.")
+    _change(session, desk, ticket, actor, "priority", priority, reason="staff override")
+    ticket.first_response_due, ticket.resolution_due = deadlines(
+        desk.organisation, priority=priority, start=ticket.created_at)
+    notify.requester(session, desk, ticket, event="priority",
+                     text=f"{ticket.ref} is now priority {priority} (was {before}).")
+    return f"{ticket.ref}: priority {before} → {priority}."
+
+
+def set_queue(session: Session, desk: Desk, ticket: Ticket, actor: Actor, queue: str) -> str:
+    require_staff(actor, ticket, "move tickets between queues")
+    queue = queue.strip().lower()
+    if queue not in QUEUES:
+        raise DeskError(f"'{queue}' is not a queue; use one of: {', '.join(QUEUES)}.")
+    before = ticket.queue
+    if before == queue:
+        raise DeskError(f"{ticket.ref} is already in the {queue} queue.")
+    _change(session, desk, ticket, actor, "queue", queue)
+    member = desk.organisation.staff_named(ticket.assignee) if ticket.assignee else None
+    if member is not None and not member.may_work(queue):
+        _change(session, desk, ticket, actor, "assignee", None, reason="moved to another queue")
+        if ticket.status == "assigned":
+            _status(session, desk, ticket, actor, "new", reason="moved to another queue")
+    title = desk.organisation.queues[queue].title
+    notify.queue_channel(session, desk, ticket, event="requeued",
+                         text=f"{ticket.ref} moved here from {before} by {actor.label}: {ticket.title}")
+    notify.requester(session, desk, ticket, event="requeued",
+                     text=f"{ticket.ref} has been passed to the {title} team.")
+    return f"{ticket.ref} moved from {before} to {queue}."
+
+
+def resolve(session: Session, desk: Desk, ticket: Ticket, actor: Actor, resolution: str) -> str:
+    require_staff(actor, ticket, "resolve tickets")
+    resolution = resolution.strip()
+    if not resolution:
+        raise DeskError(f"Say what fixed it: /sd resolve {ticket.ref} replaced the power supply")
+    _status(session, desk, ticket, actor, "resolved", reason=resolution)
+    ticket.resolution = resolution
+    notify.requester(session, desk, ticket, event="resolved",
+                     text=f"{ticket.ref} is resolved: {resolution}. If it is not fixed, say so "
+                          f"(/sd reopen {ticket.ref}); otherwise it closes by itself.")
+    notify.queue_channel(session, desk, ticket, event="resolved",
+                         text=f"{ticket.ref} resolved by {actor.label}: {resolution}")
+    return f"{ticket.ref} resolved."
+
+
+def reopen(session: Session, desk: Desk, ticket: Ticket, actor: Actor, reason: str = "") -> str:
+    if actor.staff is None and not actor.is_requester(ticket):
+        raise Refused("Sorry, only the requester or support staff can reopen a ticket.")
+    if actor.staff is not None:
+        require_staff(actor, ticket, "reopen tickets")
+    if ticket.status != "resolved":
+        raise DeskError(f"{ticket.ref} is {STATUS_LABEL[ticket.status]}; only a resolved ticket can be reopened.")
+    _status(session, desk, ticket, actor, "in_progress", reason=reason or "reopened")
+    ticket.resolution = None
+    if actor.is_requester(ticket):
+        notify.queue_channel(session, desk, ticket, event="reopened",
+                             text=f"{ticket.ref} reopened by {ticket.requester_name}.")
+        return f"{ticket.ref} is open again; the team has been told."
+    notify.requester(session, desk, ticket, event="reopened", text=f"{ticket.ref} has been reopened.")
+    return f"{ticket.ref} reopened."
+
+
+def close(session: Session, desk: Desk, ticket: Ticket, actor: Actor) -> str:
+    if actor.staff is None:
+        if not actor.is_requester(ticket):
+            raise Refused("Sorry, only the requester or support staff can close a ticket.")
+        if ticket.status != "resolved":
+            raise Refused(f"{ticket.ref} isn't resolved yet; the team will resolve it first.")
+    else:
+        require_staff(actor, ticket, "close tickets")
+    _status(session, desk, ticket, actor, "closed")
+    if actor.is_requester(ticket):
+        return f"{ticket.ref} is closed. Thanks for confirming!"
+    notify.requester(session, desk, ticket, event="closed", text=f"{ticket.ref} is closed.")
+    return f"{ticket.ref} closed."

@@ -1,0 +1,68 @@
+"""Who hears about a change: every notification goes to the outbox in the same transaction."""
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from handlers.desk import Desk
+from handlers.organisation import StaffMember
+from handlers.views import snapshot
+from storage import outbox
+from storage.models import Ticket
+
+
+def _payload(ticket: Ticket | None, text: str, **extra) -> dict:
+    data = {"text": text, **extra}
+    if ticket is not None:
+        data["ticket"] = snapshot(ticket)
+    return data
+
+
+def requester(session: Session, desk: Desk, ticket: Ticket, *, event: str, text: str) -> None:
+    """Tell the requester, in the conversation where they reported it."""
+    outbox.enqueue(
+        session,
+        platform=ticket.conversation_platform,
+        destination="conversation",
+        address=ticket.conversation_channel,
+        thread=ticket.conversation_thread,
+        ticket_id=ticket.id,
+        event=event,
+        payload=_payload(ticket, text, requester_id=ticket.requester_id),
+        at=desk.clock.now(),
+    )
+
+
+def queue_channel(session: Session, desk: Desk, ticket: Ticket, *, event: str, text: str, queue: str | None = None) -> None:
+    """Post to the team channel of the ticket's queue, on the front end the ticket came from."""
+    platform = ticket.conversation_platform
+    channel = desk.organisation.queues[queue or ticket.queue].channels.on(platform)
+    if not channel:
+        return
+    outbox.enqueue(
+        session,
+        platform=platform,
+        destination="channel",
+        address=channel,
+        ticket_id=ticket.id,
+        event=event,
+        payload=_payload(ticket, text, queue=queue or ticket.queue),
+        at=desk.clock.now(),
+    )
+
+
+def staff_member(session: Session, desk: Desk, ticket: Ticket, member: StaffMember, *, event: str, text: str) -> None:
+    """A direct message to one member of staff, on the ticket's front end if they are there."""
+    platform = ticket.conversation_platform
+    address = getattr(member.identities, platform, None)
+    if not address:
+        return
+    outbox.enqueue(
+        session,
+        platform=platform,
+        destination="user",
+        address=address,
+        ticket_id=ticket.id,
+        event=event,
+        payload=_payload(ticket, text, staff=member.name),
+        at=desk.clock.now(),
+    )

@@ -1,0 +1,72 @@
+"""The outbox relay: deliver due notifications through each platform's sender, once each.
+
+A sender renders a notification for its platform and sends it. It raises `DeliveryFailed`
+(with the platform's Retry-After where there is one) for a rate limit or an outage; the
+message then waits with backoff and is tried again, so a crash or an outage loses nothing.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Protocol
+
+from handlers.desk import Desk
+from storage import outbox
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Notification:
+    id: int
+    platform: str
+    destination: str  # channel | user | conversation
+    address: str
+    thread: str | None
+    event: str
+    payload: dict
+    ticket_id: int | None
+
+    @property
+    def text(self) -> str:
+        return self.payload.get("text", "")
+
+
+class DeliveryFailed(Exception):
+    def __init__(self, reason: str, *, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+
+class Sender(Protocol):
+    platform: str
+
+    def send(self, notification: Notification) -> None: ...
+
+
+def relay_once(desk: Desk, senders: list[Sender], *, limit: int = 50) -> int:
+    """Deliver what is due now; returns how many were delivered."""
+    by_platform = {sender.platform: sender for sender in senders}
+    if not by_platform:
+        return 0
+    delivered = 0
+    with desk.database.session() as session:
+        now = desk.clock.now()
+        for message in outbox.claim_due(session, platforms=list(by_platform), now=now, limit=limit):
+            notification = Notification(
+                id=message.id, platform=message.platform, destination=message.destination,
+                address=message.address, thread=message.thread, event=message.event,
+                payload=message.payload, ticket_id=message.ticket_id,
+            )
+            try:
+                by_platform[message.platform].send(notification)
+            except DeliveryFailed as failure:
+                outbox.mark_failed(message, now=now, error=str(failure), retry_after=failure.retry_after)
+                log.warning("outbox %s to %s not delivered: %s", message.id, message.platform, failure)
+            except Exception as exc:  # a sender bug must not stop the relay for everyone else
+                outbox.mark_failed(message, now=now, error=f"{type(exc).__name__}: {exc}")
+                log.exception("outbox %s to %s failed", message.id, message.platform)
+            else:
+                outbox.mark_delivered(message, now=now)
+                delivered += 1
+    return delivered

@@ -1,0 +1,134 @@
+"""Engine, sessions and migrations. SQLite (embedded default) or PostgreSQL (psycopg 3)."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, sessionmaker
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be reached or used; the message is safe to show a person."""
+
+
+def normalise_url(url: str) -> str:
+    """postgresql:// means psycopg 3 here (SQLAlchemy would pick psycopg2 otherwise)."""
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def create_db_engine(url: str) -> Engine:
+    url = normalise_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise DatabaseUnavailable(f"SERVICEDESK_DATABASE_URL is not a database URL: {url!r}") from None
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            try:
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise DatabaseUnavailable(
+                    f"cannot create the folder for the SQLite database {parsed.database!r} ({exc.strerror})"
+                ) from None
+        engine = create_engine(url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):  # pragma: no cover - trivial
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+
+
+def describe_url(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=True)
+
+
+class Database:
+    """One engine and its session factory; `session()` is a unit of work (commit or roll back)."""
+
+    def __init__(self, url: str) -> None:
+        self.engine = create_db_engine(url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        try:
+            with self._sessions() as session:
+                with session.begin():
+                    yield session
+        except (OperationalError, DBAPIError) as exc:
+            if getattr(exc, "connection_invalidated", False) or isinstance(exc, OperationalError):
+                raise DatabaseUnavailable(
+                    f"the database at {describe_url(self.engine)} cannot be reached or used "
+                    f"({_first_line(exc.orig)})"
+                ) from exc
+            raise
+
+    def check(self) -> None:
+        """Raise DatabaseUnavailable unless a trivial query works."""
+        with self.session() as session:
+            session.execute(text("SELECT 1"))
+
+    def upgrade(self) -> None:
+        """Bring the schema to the newest migration."""
+        from alembic import command
+
+        try:
+            with self.engine.begin() as connection:
+                config = alembic_config(connection)
+                command.upgrade(config, "head")
+        except OperationalError as exc:
+            raise DatabaseUnavailable(
+                f"the database at {describe_url(self.engine)} cannot be reached or migrated "
+                f"({_first_line(exc.orig)})"
+            ) from exc
+
+    def is_current(self) -> bool:
+        """Whether the schema is at the newest migration."""
+        from alembic.runtime.migration import MigrationContext
+        from alembic.script import ScriptDirectory
+
+        head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+        try:
+            with self.engine.connect() as connection:
+                current = MigrationContext.configure(connection).get_current_revision()
+        except OperationalError as exc:
+            raise DatabaseUnavailable(
+                f"the database at {describe_url(self.engine)} cannot be reached ({_first_line(exc.orig)})"
+            ) from exc
+        return current == head
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def alembic_config(connection=None):
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def _first_line(error: object) -> str:
+    return (str(error).strip().splitlines() or ["unknown error"])[0][:200]

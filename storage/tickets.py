@@ -1,0 +1,98 @@
+"""Ticket queries: numbering, look-up by human id, lists."""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from storage.models import KIND_PREFIX, AuditEntry, Comment, Ticket, TicketCounter
+
+PREFIX_KIND = {prefix: kind for kind, prefix in KIND_PREFIX.items()}
+_REF = re.compile(r"^#?\s*(INC|REQ|ACC)\s*-?\s*(\d{1,9})$", re.IGNORECASE)
+OPEN_STATUSES = ("new", "assigned", "in_progress", "on_hold")
+
+
+def parse_ref(text: str) -> str | None:
+    """'inc 12', '#INC-12', 'INC12' -> 'INC-12'; None when it is not a ticket id."""
+    match = _REF.match(text.strip())
+    if not match:
+        return None
+    return f"{match.group(1).upper()}-{int(match.group(2))}"
+
+
+def next_number(session: Session, *, kind: str) -> int:
+    """Take the next number of a kind's counter; safe under concurrent writers (row lock)."""
+    bumped = session.execute(
+        update(TicketCounter)
+        .where(TicketCounter.kind == kind)
+        .values(last_number=TicketCounter.last_number + 1)
+        .returning(TicketCounter.last_number)
+    ).scalar_one_or_none()
+    if bumped is not None:
+        return bumped
+    # First ticket of this kind: create the counter (a racing creator makes the insert fail,
+    # and the caller's transaction retries).
+    session.add(TicketCounter(kind=kind, last_number=1))
+    session.flush()
+    return 1
+
+
+def add_ticket(session: Session, **fields) -> Ticket:
+    kind = fields["kind"]
+    number = next_number(session, kind=kind)
+    ticket = Ticket(number=number, ref=f"{KIND_PREFIX[kind]}-{number}", escalation_level=0, **fields)
+    session.add(ticket)
+    session.flush()
+    return ticket
+
+
+def get_ticket(session: Session, *, ref: str, for_update: bool = False) -> Ticket | None:
+    statement = select(Ticket).where(Ticket.ref == ref)
+    if for_update:
+        statement = statement.with_for_update()
+    return session.execute(statement).scalar_one_or_none()
+
+
+def list_tickets(
+    session: Session,
+    *,
+    queues: list[str] | None = None,
+    assignee: str | None = None,
+    requester: tuple[str, str] | None = None,
+    open_only: bool = True,
+    limit: int = 50,
+) -> list[Ticket]:
+    statement = select(Ticket)
+    if queues:
+        statement = statement.where(Ticket.queue.in_(queues))
+    if assignee:
+        statement = statement.where(Ticket.assignee == assignee)
+    if requester:
+        statement = statement.where(
+            Ticket.requester_platform == requester[0], Ticket.requester_id == requester[1]
+        )
+    if open_only:
+        statement = statement.where(Ticket.status.in_(OPEN_STATUSES))
+    statement = statement.order_by(Ticket.priority, Ticket.created_at).limit(limit)
+    return list(session.execute(statement).scalars())
+
+
+def all_tickets(session: Session) -> list[Ticket]:
+    return list(session.execute(select(Ticket).order_by(Ticket.id)).scalars())
+
+
+def count_tickets(session: Session) -> int:
+    return session.execute(select(func.count()).select_from(Ticket)).scalar_one()
+
+
+def add_comment(session: Session, *, ticket: Ticket, author: str, visibility: str, body: str, at: datetime) -> Comment:
+    comment = Comment(ticket=ticket, author=author, visibility=visibility, body=body, created_at=at)
+    session.add(comment)
+    return comment
+
+
+def history(session: Session, *, ticket: Ticket) -> list[AuditEntry]:
+    statement = select(AuditEntry).where(AuditEntry.ticket_id == ticket.id).order_by(AuditEntry.id)
+    return list(session.execute(statement).scalars())
