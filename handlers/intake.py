@@ -10,7 +10,7 @@ import unicodedata
 
 from sqlalchemy.orm import Session
 
-from handlers import notify
+from handlers import clarification, notify
 from handlers.desk import Desk
 from handlers.lifecycle import Actor, actor_for, requester_comment
 from handlers.messages import Conversation, Inbound, Person, Reply
@@ -69,10 +69,15 @@ def handle_message(desk: Desk, inbound: Inbound) -> Reply | None:
             session, source=inbound.source, external_id=inbound.external_id, at=desk.clock.now()
         ):
             return None
+        choice = clarification.typed_choice(text)
+        if choice is not None and (question := clarification.pending(session, desk, inbound.person)):
+            return clarification.answer(session, desk, inbound.person, question, choice)
         thread_ticket = _ticket_of_thread(session, inbound.conversation)
         if thread_ticket is not None and actor.is_requester(thread_ticket):
             requester_comment(session, desk, thread_ticket, actor, text)
             return Reply(f"Added to {thread_ticket.ref}.")
+        if _unsure(desk, classification, text):
+            return clarification.ask(session, desk, inbound, text, classification)
         if classification.intent not in KINDS:
             return _answer(session, desk, actor, text)
         open_ticket(
@@ -83,6 +88,14 @@ def handle_message(desk: Desk, inbound: Inbound) -> Reply | None:
             actor_name=actor.name,
         )
     return None
+
+
+def _unsure(desk: Desk, classification, text: str) -> bool:
+    """Ask rather than guess when the model is below the configured confidence, unless the
+    message is plainly about an existing ticket."""
+    if classification.confidence >= desk.organisation.nlp.confidence_threshold:
+        return False
+    return not refs_in(text)
 
 
 def open_ticket(

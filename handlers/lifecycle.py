@@ -16,7 +16,7 @@ from handlers.messages import Person
 from handlers.organisation import PRIORITIES, QUEUES, StaffMember
 from handlers.sla import deadlines
 from handlers.views import KIND_LABEL, STATUS_LABEL
-from storage import audit
+from storage import audit, feedback
 from storage.models import Ticket
 from storage.tickets import add_comment, get_ticket, parse_ref
 
@@ -211,6 +211,8 @@ def set_queue(session: Session, desk: Desk, ticket: Ticket, actor: Actor, queue:
     if before == queue:
         raise DeskError(f"{ticket.ref} is already in the {queue} queue.")
     _change(session, desk, ticket, actor, "queue", queue)
+    feedback.add_example(session, ticket=ticket, intent=ticket.kind, queue=queue, actor=actor.name,
+                         at=desk.clock.now())
     member = desk.organisation.staff_named(ticket.assignee) if ticket.assignee else None
     if member is not None and not member.may_work(queue):
         _change(session, desk, ticket, actor, "assignee", None, reason="moved to another queue")
@@ -222,6 +224,44 @@ def set_queue(session: Session, desk: Desk, ticket: Ticket, actor: Actor, queue:
     notify.requester(session, desk, ticket, event="requeued",
                      text=f"{ticket.ref} has been passed to the {title} team.")
     return f"{ticket.ref} moved from {before} to {queue}."
+
+
+def set_kind(session: Session, desk: Desk, ticket: Ticket, actor: Actor, kind: str) -> str:
+    """Correct what the ticket is (its id stays, so links people already have keep working)."""
+    require_staff(actor, ticket, "change what kind a ticket is")
+    kind = kind.strip().lower().replace(" ", "_").replace("-", "_")
+    aliases = {"request": "service_request", "access": "access_request"}
+    kind = aliases.get(kind, kind)
+    if kind not in KIND_LABEL:
+        raise DeskError(f"'{kind}' is not a kind; use incident, service_request or access_request.")
+    if kind == ticket.kind:
+        raise DeskError(f"{ticket.ref} is already filed as {KIND_LABEL[kind]}.")
+    before = ticket.kind
+    _change(session, desk, ticket, actor, "kind", kind, reason="reclassified by staff")
+    feedback.add_example(session, ticket=ticket, intent=kind, queue=ticket.queue, actor=actor.name,
+                         at=desk.clock.now())
+    notify.requester(session, desk, ticket, event="reclassified",
+                     text=f"{ticket.ref} is now being handled as: {KIND_LABEL[kind]}.")
+    return f"{ticket.ref}: {KIND_LABEL[before]} → {KIND_LABEL[kind]} (kept as a training example)."
+
+
+def escalate(session: Session, desk: Desk, ticket: Ticket, actor: Actor, reason: str = "") -> str:
+    """Functional escalation by hand: the ticket moves up a level, management and the requester
+    are told."""
+    require_staff(actor, ticket, "escalate tickets")
+    if ticket.status in ("resolved", "closed"):
+        raise DeskError(f"{ticket.ref} is {ticket.status}; reopen it before escalating.")
+    level = ticket.escalation_level + 1
+    _change(session, desk, ticket, actor, "escalation_level", level, reason=reason or "escalated by hand")
+    why = f": {reason}" if reason else ""
+    notify.queue_channel(session, desk, ticket, event="escalated",
+                         text=f"{ticket.ref} escalated to level {level} by {actor.label}{why}")
+    notify.managers(session, desk, ticket, event="escalated",
+                    text=f"{ticket.ref} ({ticket.priority}, {ticket.queue}) escalated to level {level} by "
+                         f"{actor.label}{why}")
+    notify.requester(session, desk, ticket, event="escalated",
+                     text=f"{ticket.ref} is now being looked at by a more senior team.")
+    return f"{ticket.ref} escalated to level {level}."
 
 
 def resolve(session: Session, desk: Desk, ticket: Ticket, actor: Actor, resolution: str) -> str:

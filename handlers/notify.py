@@ -66,3 +66,15 @@ def staff_member(session: Session, desk: Desk, ticket: Ticket, member: StaffMemb
         payload=_payload(ticket, text, staff=member.name),
         at=desk.clock.now(),
     )
+
+
+def managers(session: Session, desk: Desk, ticket: Ticket, *, event: str, text: str) -> None:
+    """Hierarchical escalation: the managers' channel on the ticket's front end."""
+    platform = ticket.conversation_platform
+    channel = desk.organisation.managers.on(platform)
+    if not channel:
+        return
+    outbox.enqueue(
+        session, platform=platform, destination="channel", address=channel, ticket_id=ticket.id,
+        event=event, payload=_payload(ticket, text), at=desk.clock.now(),
+    )

@@ -1,6 +1,9 @@
 """The outbox relay: deliver due notifications through each platform's sender, once each.
 
-A sender renders a notification for its platform and sends it. It raises `DeliveryFailed`
+A sender renders a notification for its platform and sends it, returning the platform's id
+of the message it posted (or None). The first post about a ticket in a team channel becomes the
+ticket's card there: later notifications for that channel carry `card_ref`, so a platform that
+can edit messages updates the card in place as well. It raises `DeliveryFailed`
 (with the platform's Retry-After where there is one) for a rate limit or an outage; the
 message then waits with backoff and is tried again, so a crash or an outage loses nothing.
 """
@@ -12,6 +15,7 @@ from typing import Protocol
 
 from handlers.desk import Desk
 from storage import outbox
+from storage.models import TicketCard
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +30,7 @@ class Notification:
     event: str
     payload: dict
     ticket_id: int | None
+    card_ref: str | None = None  # the ticket's card in this channel, when there is one
 
     @property
     def text(self) -> str:
@@ -41,7 +46,7 @@ class DeliveryFailed(Exception):
 class Sender(Protocol):
     platform: str
 
-    def send(self, notification: Notification) -> None: ...
+    def send(self, notification: Notification) -> str | None: ...
 
 
 def relay_once(desk: Desk, senders: list[Sender], *, limit: int = 50) -> int:
@@ -53,13 +58,15 @@ def relay_once(desk: Desk, senders: list[Sender], *, limit: int = 50) -> int:
     with desk.database.session() as session:
         now = desk.clock.now()
         for message in outbox.claim_due(session, platforms=list(by_platform), now=now, limit=limit):
+            card = _card(session, message)
             notification = Notification(
                 id=message.id, platform=message.platform, destination=message.destination,
                 address=message.address, thread=message.thread, event=message.event,
                 payload=message.payload, ticket_id=message.ticket_id,
+                card_ref=card.message_ref if card else None,
             )
             try:
-                by_platform[message.platform].send(notification)
+                posted = by_platform[message.platform].send(notification)
             except DeliveryFailed as failure:
                 outbox.mark_failed(message, now=now, error=str(failure), retry_after=failure.retry_after)
                 log.warning("outbox %s to %s not delivered: %s", message.id, message.platform, failure)
@@ -69,4 +76,13 @@ def relay_once(desk: Desk, senders: list[Sender], *, limit: int = 50) -> int:
             else:
                 outbox.mark_delivered(message, now=now)
                 delivered += 1
+                if posted and card is None and message.destination == "channel" and message.ticket_id:
+                    session.add(TicketCard(ticket_id=message.ticket_id, platform=message.platform,
+                                           channel=message.address, message_ref=str(posted), created_at=now))
     return delivered
+
+
+def _card(session, message) -> TicketCard | None:
+    if message.destination != "channel" or message.ticket_id is None:
+        return None
+    return session.get(TicketCard, (message.ticket_id, message.platform, message.address))

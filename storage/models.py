@@ -166,3 +166,49 @@ class InboundKey(Base):
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+class Clarification(Base):
+    """A message the desk was unsure about, waiting for the writer to say what it is."""
+
+    __tablename__ = "clarifications"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(128))
+    display_name: Mapped[str] = mapped_column(String(200))
+    conversation_channel: Mapped[str] = mapped_column(String(128))
+    conversation_thread: Mapped[str | None] = mapped_column(String(128))
+    text: Mapped[str] = mapped_column(Text)
+    queue: Mapped[str | None] = mapped_column(String(32))
+    impact: Mapped[str] = mapped_column(String(16))
+    urgency: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    answer: Mapped[str | None] = mapped_column(String(32))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="SET NULL"))
+
+    __table_args__ = (Index("ix_clarifications_person", "platform", "user_id", "answered_at"),)
+
+
+class TicketCard(Base):
+    """The message that shows a ticket in a team channel, so it can be updated in place."""
+
+    __tablename__ = "ticket_cards"
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(128), primary_key=True)
+    message_ref: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class FeedbackExample(Base):
+    """A staff correction of the classifier (reroute, change of kind): a labelled example."""
+
+    __tablename__ = "feedback_examples"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    intent: Mapped[str] = mapped_column(String(32))
+    queue: Mapped[str | None] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
