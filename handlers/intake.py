@@ -56,37 +56,54 @@ def refs_in(text: str) -> list[str]:
     return seen
 
 
-def handle_message(desk: Desk, inbound: Inbound) -> Reply | None:
-    """Handle one user message. Returns the answer for the caller, or None when the answer
-    goes out through the outbox (a new ticket's confirmation) or the message was a redelivery."""
+def handle_message(desk: Desk, inbound: Inbound, *, reply_via_outbox: bool = False) -> Reply | None:
+    """Handle one user message.
+
+    Returns the answer for the caller, or None when the answer goes out through the outbox (a
+    new ticket's confirmation) or the message was a redelivery. With `reply_via_outbox` (chat
+    platforms) the answer is written to the outbox in the same transaction instead, so the
+    front end only acknowledges and the relay posts it.
+    """
     text = clean(inbound.text)
-    if not text:
-        return Reply(EMPTY, ok=False)
-    classification = desk.classifier.classify(text[:CLASSIFY_LIMIT])
-    actor = actor_for(desk, inbound.person)
     with desk.database.session() as session:
         if inbound.external_id and not first_delivery(
             session, source=inbound.source, external_id=inbound.external_id, at=desk.clock.now()
         ):
             return None
-        choice = clarification.typed_choice(text)
-        if choice is not None and (question := clarification.pending(session, desk, inbound.person)):
-            return clarification.answer(session, desk, inbound.person, question, choice)
-        thread_ticket = _ticket_of_thread(session, inbound.conversation)
-        if thread_ticket is not None and actor.is_requester(thread_ticket):
-            requester_comment(session, desk, thread_ticket, actor, text)
-            return Reply(f"Added to {thread_ticket.ref}.")
-        if _unsure(desk, classification, text):
-            return clarification.ask(session, desk, inbound, text, classification)
-        if classification.intent not in KINDS:
-            return _answer(session, desk, actor, text)
-        open_ticket(
-            session, desk, person=inbound.person, conversation=inbound.conversation, text=text,
-            kind=KINDS[classification.intent], queue=classification.queue or "technical",
-            impact=classification.impact, urgency=classification.urgency, priority=classification.priority,
-            intent_confidence=classification.confidence, queue_confidence=classification.queue_confidence,
-            actor_name=actor.name,
-        )
+        reply = _decide(session, desk, inbound, text)
+        if reply is not None and reply_via_outbox:
+            notify.conversation(session, desk, inbound.conversation, reply, requester_id=inbound.person.user_id)
+            return None
+    return reply
+
+
+def _decide(session: Session, desk: Desk, inbound: Inbound, text: str) -> Reply | None:
+    if not text:
+        return Reply(EMPTY, ok=False)
+    actor = actor_for(desk, inbound.person)
+    choice = clarification.typed_choice(text)
+    if choice is not None and (question := clarification.pending(session, desk, inbound.person)):
+        return clarification.answer(session, desk, inbound.person, question, choice)
+    thread_ticket = _ticket_of_thread(session, inbound.conversation)
+    if thread_ticket is not None and inbound.reported_by is None and actor.is_requester(thread_ticket):
+        requester_comment(session, desk, thread_ticket, actor, text)
+        return Reply(f"Added to {thread_ticket.ref}.")
+    classification = desk.classifier.classify(text[:CLASSIFY_LIMIT])
+    if inbound.reported_by is None and _unsure(desk, classification, text):
+        return clarification.ask(session, desk, inbound, text, classification)
+    if classification.intent not in KINDS:
+        if inbound.reported_by is not None:
+            return Reply("That message doesn't look like something for the desk, so I opened nothing.", ok=False)
+        return _answer(session, desk, actor, text)
+    reporter = inbound.reported_by
+    open_ticket(
+        session, desk, person=inbound.person, conversation=inbound.conversation, text=text,
+        kind=KINDS[classification.intent], queue=classification.queue or "technical",
+        impact=classification.impact, urgency=classification.urgency, priority=classification.priority,
+        intent_confidence=classification.confidence, queue_confidence=classification.queue_confidence,
+        actor_name=actor_for(desk, reporter).name if reporter else actor.name,
+        note=f"reported by {reporter.display_name} on behalf of {inbound.person.display_name}" if reporter else None,
+    )
     return None
 
 
@@ -113,6 +130,7 @@ def open_ticket(
     actor_name: str,
     intent_confidence: float | None = None,
     queue_confidence: float | None = None,
+    note: str | None = None,
 ) -> Ticket:
     now = desk.clock.now()
     first_due, resolution_due = deadlines(desk.organisation, priority=priority, start=now)
@@ -125,8 +143,9 @@ def open_ticket(
         queue_confidence=queue_confidence, created_at=now, updated_at=now,
         first_response_due=first_due, resolution_due=resolution_due,
     )
+    reason = f"{kind} for {queue}, {priority} (impact {impact}, urgency {urgency})"
     audit.record(session, actor=actor_name, action="opened", ticket=ticket, field="status", after="new",
-                 reason=f"{kind} for {queue}, {priority} (impact {impact}, urgency {urgency})", at=now)
+                 reason=f"{reason}; {note}" if note else reason, at=now)
     team = desk.organisation.queues[queue].title
     target = desk.organisation.sla[priority].first_response
     notify.requester(

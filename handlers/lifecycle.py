@@ -56,7 +56,8 @@ class Actor:
 
 
 def actor_for(desk: Desk, person: Person) -> Actor:
-    return Actor(person=person, staff=desk.organisation.staff_by_identity(person.platform, person.user_id))
+    staff = desk.organisation.staff_for(person.platform, person.user_id, person.groups, person.display_name)
+    return Actor(person=person, staff=staff)
 
 
 def load(session: Session, text: str, *, actor: Actor) -> Ticket:
@@ -158,6 +159,8 @@ def set_status(session: Session, desk: Desk, ticket: Ticket, actor: Actor, state
     _status(session, desk, ticket, actor, state)
     notify.requester(session, desk, ticket, event="status",
                      text=f"{ticket.ref} is now {STATUS_LABEL[state]} (was {STATUS_LABEL[before]}).")
+    notify.queue_channel(session, desk, ticket, event="status",
+                         text=f"{ticket.ref}: {STATUS_LABEL[before]} → {STATUS_LABEL[state]} by {actor.label}.")
     return f"{ticket.ref}: {STATUS_LABEL[before]} → {STATUS_LABEL[state]}."
 
 
@@ -199,6 +202,8 @@ def set_priority(session: Session, desk: Desk, ticket: Ticket, actor: Actor, pri
         desk.organisation, priority=priority, start=ticket.created_at)
     notify.requester(session, desk, ticket, event="priority",
                      text=f"{ticket.ref} is now priority {priority} (was {before}).")
+    notify.queue_channel(session, desk, ticket, event="priority",
+                         text=f"{ticket.ref}: priority {before} → {priority} by {actor.label}.")
     return f"{ticket.ref}: priority {before} → {priority}."
 
 
@@ -242,6 +247,8 @@ def set_kind(session: Session, desk: Desk, ticket: Ticket, actor: Actor, kind: s
                          at=desk.clock.now())
     notify.requester(session, desk, ticket, event="reclassified",
                      text=f"{ticket.ref} is now being handled as: {KIND_LABEL[kind]}.")
+    notify.queue_channel(session, desk, ticket, event="reclassified",
+                         text=f"{ticket.ref}: {KIND_LABEL[before]} → {KIND_LABEL[kind]} by {actor.label}.")
     return f"{ticket.ref}: {KIND_LABEL[before]} → {KIND_LABEL[kind]} (kept as a training example)."
 
 
@@ -293,6 +300,7 @@ def reopen(session: Session, desk: Desk, ticket: Ticket, actor: Actor, reason: s
                              text=f"{ticket.ref} reopened by {ticket.requester_name}.")
         return f"{ticket.ref} is open again; the team has been told."
     notify.requester(session, desk, ticket, event="reopened", text=f"{ticket.ref} has been reopened.")
+    notify.queue_channel(session, desk, ticket, event="reopened", text=f"{ticket.ref} reopened by {actor.label}.")
     return f"{ticket.ref} reopened."
 
 
@@ -305,6 +313,7 @@ def close(session: Session, desk: Desk, ticket: Ticket, actor: Actor) -> str:
     else:
         require_staff(actor, ticket, "close tickets")
     _status(session, desk, ticket, actor, "closed")
+    notify.queue_channel(session, desk, ticket, event="closed", text=f"{ticket.ref} closed by {actor.label}.")
     if actor.is_requester(ticket):
         return f"{ticket.ref} is closed. Thanks for confirming!"
     notify.requester(session, desk, ticket, event="closed", text=f"{ticket.ref} is closed.")

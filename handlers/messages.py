@@ -11,6 +11,7 @@ class Person:
     platform: str
     user_id: str
     display_name: str
+    groups: tuple[str, ...] = ()  # platform-verified user groups / roles (Slack usergroups, Discord roles)
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class Inbound:
     text: str
     source: str = ""
     external_id: str | None = None  # with source: the dedup key of the platform's event
+    reported_by: Person | None = None  # someone who turned another person's message into a ticket
 
 
 @dataclass

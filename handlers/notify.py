@@ -32,6 +32,21 @@ def requester(session: Session, desk: Desk, ticket: Ticket, *, event: str, text:
     )
 
 
+def conversation(session: Session, desk: Desk, where, reply, *, requester_id: str | None = None) -> None:
+    """An answer to a conversation (not about a change), e.g. a status answer or a question."""
+    outbox.enqueue(
+        session,
+        platform=where.platform,
+        destination="conversation",
+        address=where.channel,
+        thread=where.thread,
+        event="answer",
+        payload={"text": reply.text, "choices": [list(choice) for choice in reply.choices],
+                 "ticket": reply.ticket, "ok": reply.ok, "requester_id": requester_id},
+        at=desk.clock.now(),
+    )
+
+
 def queue_channel(session: Session, desk: Desk, ticket: Ticket, *, event: str, text: str, queue: str | None = None) -> None:
     """Post to the team channel of the ticket's queue, on the front end the ticket came from."""
     platform = ticket.conversation_platform

@@ -116,6 +116,17 @@ class StaffMember(BaseModel):
         return self.works_all_queues() or queue in self.queues
 
 
+class StaffGroup(BaseModel):
+    """Everyone in a platform group (a Slack user group, a Discord role) is staff with these rights."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(pattern=r"^[a-z][a-z0-9_.-]*$")
+    roles: list[Role] = Field(default_factory=lambda: ["queue_staff"])
+    queues: list[Queue] = Field(default_factory=list)
+    slack: str | None = None  # user-group id, e.g. S0123ABCD
+    discord: str | None = None  # role id
+
+
 class NlpConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
     confidence_threshold: float = Field(default=0.5, ge=0.0, le=1.0)
@@ -129,6 +140,7 @@ class Organisation(BaseModel):
     queues: dict[Queue, QueueConfig]
     managers: Channels = Field(default_factory=Channels)
     staff: list[StaffMember]
+    staff_groups: list[StaffGroup] = Field(default_factory=list)
     sla: dict[Literal["P1", "P2", "P3", "P4", "P5"], SlaTarget]
     nlp: NlpConfig = Field(default_factory=NlpConfig)
 
@@ -156,6 +168,19 @@ class Organisation(BaseModel):
         for member in self.staff:
             if getattr(member.identities, platform, None) == user_id:
                 return member
+        return None
+
+    def staff_for(self, platform: str, user_id: str, groups: tuple[str, ...] = (), display_name: str = "") -> StaffMember | None:
+        """Who this platform user is as staff: listed by id, or a member of a staff group."""
+        member = self.staff_by_identity(platform, user_id)
+        if member is not None or not groups:
+            return member
+        for group in self.staff_groups:
+            if getattr(group, platform, None) in groups:
+                return StaffMember(
+                    name=f"{platform}-{user_id}".lower(), display_name=display_name or user_id,
+                    roles=group.roles, queues=group.queues, identities=Identities(**{platform: user_id}),
+                )
         return None
 
     def staff_named(self, name: str) -> StaffMember | None:
