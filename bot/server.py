@@ -78,15 +78,22 @@ def create_http_app(runtime: Runtime, *, extra_routes: list[Route] | None = None
 def serve(settings: Settings, *, host: str, port: int) -> int:
     import uvicorn
 
+    from bot.front_end import configured_front_ends
     from bot.runtime import build_desk
 
     desk = build_desk(settings)
-    runtime = Runtime(desk, senders=[])
-    app = create_http_app(runtime)
+    front_ends = configured_front_ends(settings, desk)
+    runtime = Runtime(desk, senders=[f.sender for f in front_ends if f.sender is not None])
+    app = create_http_app(runtime, extra_routes=[route for f in front_ends for route in f.routes])
+    names = ", ".join(f.name for f in front_ends) or "no chat front end configured"
+    log.warning("serving on http://%s:%s (%s)", host, port, names)
+    for front_end in front_ends:
+        front_end.start()
     runtime.start()
-    log.warning("serving on http://%s:%s (no chat front end configured yet)", host, port)
     try:
         uvicorn.run(app, host=host, port=port, log_level="warning")
     finally:
         runtime.stop()
+        for front_end in front_ends:
+            front_end.stop()
     return 0
