@@ -5,6 +5,7 @@ import re
 from datetime import datetime
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from storage.models import KIND_PREFIX, AuditEntry, Comment, Ticket, TicketCounter
@@ -23,20 +24,23 @@ def parse_ref(text: str) -> str | None:
 
 
 def next_number(session: Session, *, kind: str) -> int:
-    """Take the next number of a kind's counter; safe under concurrent writers (row lock)."""
-    bumped = session.execute(
+    """Take the next number of a kind's counter; safe under concurrent writers and replicas
+    (the UPDATE locks the counter row until the transaction ends)."""
+    bump = (
         update(TicketCounter)
         .where(TicketCounter.kind == kind)
         .values(last_number=TicketCounter.last_number + 1)
         .returning(TicketCounter.last_number)
-    ).scalar_one_or_none()
-    if bumped is not None:
-        return bumped
-    # First ticket of this kind: create the counter (a racing creator makes the insert fail,
-    # and the caller's transaction retries).
-    session.add(TicketCounter(kind=kind, last_number=1))
-    session.flush()
-    return 1
+    )
+    number = session.execute(bump).scalar_one_or_none()
+    if number is not None:
+        return number
+    try:  # the first ticket of this kind creates its counter
+        with session.begin_nested():
+            session.add(TicketCounter(kind=kind, last_number=1))
+        return 1
+    except IntegrityError:  # another writer created it first: bump theirs
+        return session.execute(bump).scalar_one()
 
 
 def add_ticket(session: Session, **fields) -> Ticket:

@@ -78,7 +78,7 @@ def desk(organisation, database, classifier, clock) -> Desk:
 @pytest.fixture
 def cli_env(database_url, tmp_path) -> dict:
     """Environment for running the `servicedesk` command against the test database."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SERVICEDESK_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SERVICEDESK_") or k == "SERVICEDESK_MODEL_DIR"}
     env["SERVICEDESK_DATABASE_URL"] = database_url
     env["SERVICEDESK_CONFIG"] = str(ROOT / "app.yaml")
     env["SERVICEDESK_LOG_FILE"] = str(tmp_path / "servicedesk.log")

@@ -145,3 +145,6 @@ def downgrade() -> None:
     op.drop_table('tickets')
     op.drop_table('ticket_counters')
     op.drop_table('inbound_keys')
+    # One counter row per kind from the start, so numbering never races on a missing row.
+    counters = sa.table("ticket_counters", sa.column("kind", sa.String), sa.column("last_number", sa.Integer))
+    op.bulk_insert(counters, [{"kind": kind, "last_number": 0} for kind in ("incident", "service_request", "access_request")])
