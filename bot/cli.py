@@ -126,9 +126,11 @@ def _train(args) -> int:
     examples = None
     if args.with_feedback:
         from bot.feedback import feedback_examples
+        from nlp.corpus_io import load_training
 
-        examples = feedback_examples(load_settings())
-        print(f"including {len(examples)} staff corrections", file=sys.stderr)
+        corrections = feedback_examples(load_settings())
+        print(f"including {len(corrections)} staff corrections", file=sys.stderr)
+        examples = load_training(extra=corrections)
     metrics = train(model_dir, examples=examples, progress=lambda line: print(line, file=sys.stderr, flush=True))
     print(json.dumps({"model": str(model_dir), **metrics}))
     return 0

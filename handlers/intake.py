@@ -19,7 +19,7 @@ from handlers.views import KIND_LABEL, STATUS_LABEL, headline
 from storage import audit
 from storage.inbound import first_delivery
 from storage.models import Ticket
-from storage.tickets import add_ticket, get_ticket, list_tickets
+from storage.tickets import add_ticket, get_ticket, list_tickets, ticket_of_conversation
 
 CLASSIFY_LIMIT = 5_000  # the model reads the start of a long message; the record keeps all of it
 TITLE_LIMIT = 120
@@ -65,30 +65,31 @@ def handle_message(desk: Desk, inbound: Inbound, *, reply_via_outbox: bool = Fal
     front end only acknowledges and the relay posts it.
     """
     text = clean(inbound.text)
+    # Classify before the transaction, so no database lock is held while the model runs.
+    classification = desk.classifier.classify(text[:CLASSIFY_LIMIT]) if text else None
     with desk.database.session() as session:
         if inbound.external_id and not first_delivery(
             session, source=inbound.source, external_id=inbound.external_id, at=desk.clock.now()
         ):
             return None
-        reply = _decide(session, desk, inbound, text)
+        reply = _decide(session, desk, inbound, text, classification)
         if reply is not None and reply_via_outbox:
             notify.conversation(session, desk, inbound.conversation, reply, requester_id=inbound.person.user_id)
             return None
     return reply
 
 
-def _decide(session: Session, desk: Desk, inbound: Inbound, text: str) -> Reply | None:
-    if not text:
+def _decide(session: Session, desk: Desk, inbound: Inbound, text: str, classification) -> Reply | None:
+    if not text or classification is None:
         return Reply(EMPTY, ok=False)
     actor = actor_for(desk, inbound.person)
     choice = clarification.typed_choice(text)
     if choice is not None and (question := clarification.pending(session, desk, inbound.person)):
         return clarification.answer(session, desk, inbound.person, question, choice)
-    thread_ticket = _ticket_of_thread(session, inbound.conversation)
+    thread_ticket = ticket_of_thread(session, inbound.conversation)
     if thread_ticket is not None and inbound.reported_by is None and actor.is_requester(thread_ticket):
         requester_comment(session, desk, thread_ticket, actor, text)
         return Reply(f"Added to {thread_ticket.ref}.")
-    classification = desk.classifier.classify(text[:CLASSIFY_LIMIT])
     if inbound.reported_by is None and _unsure(desk, classification, text):
         return clarification.ask(session, desk, inbound, text, classification)
     if classification.intent not in KINDS:
@@ -160,19 +161,10 @@ def open_ticket(
     return ticket
 
 
-def _ticket_of_thread(session: Session, conversation: Conversation) -> Ticket | None:
+def ticket_of_thread(session: Session, conversation: Conversation) -> Ticket | None:
     """The ticket whose conversation is this thread (replies in a ticket's thread are comments)."""
-    if not conversation.thread:
-        return None
-    from sqlalchemy import select
-
-    return session.execute(
-        select(Ticket).where(
-            Ticket.conversation_platform == conversation.platform,
-            Ticket.conversation_channel == conversation.channel,
-            Ticket.conversation_thread == conversation.thread,
-        ).order_by(Ticket.id.desc()).limit(1)
-    ).scalar_one_or_none()
+    return ticket_of_conversation(session, platform=conversation.platform, channel=conversation.channel,
+                                  thread=conversation.thread)
 
 
 def _answer(session: Session, desk: Desk, actor: Actor, text: str) -> Reply:

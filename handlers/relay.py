@@ -1,7 +1,8 @@
 """The outbox relay: deliver due notifications through each platform's sender, once each.
 
 A sender renders a notification for its platform and sends it, returning the platform's id
-of the message it posted (or None). The first post about a ticket in a team channel becomes the
+of the message it posted (or None); for a notification with a `card_ref` it returns the card's
+id (a new one if the card had to be posted again). The first post about a ticket in a team channel becomes the
 ticket's card there: later notifications for that channel carry `card_ref`, so a platform that
 can edit messages updates the card in place as well. It raises `DeliveryFailed`
 (with the platform's Retry-After where there is one) for a rate limit or an outage; the
@@ -76,10 +77,20 @@ def relay_once(desk: Desk, senders: list[Sender], *, limit: int = 50) -> int:
             else:
                 outbox.mark_delivered(message, now=now)
                 delivered += 1
-                if posted and card is None and message.destination == "channel" and message.ticket_id:
-                    session.add(TicketCard(ticket_id=message.ticket_id, platform=message.platform,
-                                           channel=message.address, message_ref=str(posted), created_at=now))
+                _remember_card(session, message, card, posted, now)
     return delivered
+
+
+def _remember_card(session, message, card: TicketCard | None, posted: str | None, now) -> None:
+    """The first post about a ticket in a team channel is its card; a card that had to be posted
+    again (deleted by someone) replaces the old one."""
+    if not posted or message.destination != "channel" or message.ticket_id is None:
+        return
+    if card is None:
+        session.add(TicketCard(ticket_id=message.ticket_id, platform=message.platform,
+                               channel=message.address, message_ref=str(posted), created_at=now))
+    elif card.message_ref != str(posted):
+        card.message_ref = str(posted)
 
 
 def _card(session, message) -> TicketCard | None:

@@ -59,6 +59,22 @@ def get_ticket(session: Session, *, ref: str, for_update: bool = False) -> Ticke
     return session.execute(statement).scalar_one_or_none()
 
 
+def ticket_of_conversation(session: Session, *, platform: str, channel: str, thread: str | None) -> Ticket | None:
+    """The newest ticket whose conversation is this thread (None outside a thread)."""
+    if not thread:
+        return None
+    return session.execute(
+        select(Ticket)
+        .where(
+            Ticket.conversation_platform == platform,
+            Ticket.conversation_channel == channel,
+            Ticket.conversation_thread == thread,
+        )
+        .order_by(Ticket.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
 def list_tickets(
     session: Session,
     *,

@@ -20,7 +20,7 @@ class Recorder:
             self.fail_times -= 1
             raise DeliveryFailed("rate limited", retry_after=self.retry_after)
         self.sent.append(notification)
-        return f"msg-{len(self.sent)}"
+        return notification.card_ref or f"msg-{len(self.sent)}"  # an update answers with the card's id
 
 
 def test_each_notification_is_delivered_once(people, desk):
@@ -65,3 +65,23 @@ def test_a_message_for_another_platform_waits_for_its_sender(people, desk):
 
     assert relay_once(desk, [Elsewhere()]) == 0
     assert relay_once(desk, [Recorder()]) == 2
+
+
+def test_a_card_posted_again_replaces_the_remembered_one(people, desk):
+    people.say("alice", "my laptop won't turn on")
+
+    class Reposting(Recorder):
+        def send(self, notification):
+            Recorder.send(self, notification)
+            if notification.card_ref:
+                return "card-2"  # the old card was deleted, a new one was posted
+            return "card-1" if notification.destination == "channel" else None
+
+    sender = Reposting()
+    relay_once(desk, [sender])
+    people.sd("agent", "/sd take INC-1")
+    relay_once(desk, [sender])
+    people.sd("agent", "/sd resolve INC-1 fixed")
+    relay_once(desk, [sender])
+    cards = [n.card_ref for n in sender.sent if n.destination == "channel"]
+    assert cards == [None, "card-1", "card-2"]
