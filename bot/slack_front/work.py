@@ -1,0 +1,50 @@
+"""Where Slack work runs after the ack: a thread pool that knows when it is idle.
+
+Bolt hands every lazy listener to this executor; `stop()` of the front end waits for what is in
+flight (so a deploy does not cut a classification in half), and tests wait for it instead of
+sleeping.
+"""
+from __future__ import annotations
+
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+
+WORKERS = 8
+
+
+class BackgroundWork(ThreadPoolExecutor):
+    def __init__(self, max_workers: int = WORKERS) -> None:
+        super().__init__(max_workers=max_workers, thread_name_prefix="slack-work")
+        self._idle = threading.Condition()
+        self._in_flight = 0
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        with self._idle:
+            self._in_flight += 1
+        try:
+            future = super().submit(fn, *args, **kwargs)
+        except RuntimeError:  # shut down: nothing more is accepted
+            self._finished(None)
+            raise
+        future.add_done_callback(self._finished)
+        return future
+
+    def _finished(self, _future) -> None:
+        with self._idle:
+            self._in_flight -= 1
+            if self._in_flight == 0:
+                self._idle.notify_all()
+
+    @property
+    def in_flight(self) -> int:
+        with self._idle:
+            return self._in_flight
+
+    def wait_idle(self, timeout: float) -> bool:
+        """True once nothing is queued or running; False if that takes longer than `timeout`."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._in_flight == 0, timeout=timeout)
+
+    def close(self, timeout: float = 10.0) -> None:
+        self.wait_idle(timeout)
+        self.shutdown(wait=False, cancel_futures=True)
