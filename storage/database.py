@@ -94,7 +94,7 @@ class Database:
         try:
             with self.engine.begin() as connection:
                 config = alembic_config(connection)
-                command.upgrade(config, "head")
+                command.upgrade(config, "heads")
         except OperationalError as exc:
             raise DatabaseUnavailable(
                 f"the database at {describe_url(self.engine)} cannot be reached or migrated "
@@ -106,15 +106,15 @@ class Database:
         from alembic.runtime.migration import MigrationContext
         from alembic.script import ScriptDirectory
 
-        head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+        heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
         try:
             with self.engine.connect() as connection:
-                current = MigrationContext.configure(connection).get_current_revision()
+                current = set(MigrationContext.configure(connection).get_current_heads())
         except OperationalError as exc:
             raise DatabaseUnavailable(
                 f"the database at {describe_url(self.engine)} cannot be reached ({_first_line(exc.orig)})"
             ) from exc
-        return current == head
+        return current == heads
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -4,7 +4,16 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+import importlib
+import pkgutil
+
+import storage
 from storage.models import Base
+
+# Every storage module's tables belong to the schema (models may live beside their queries).
+for _module in pkgutil.iter_modules(storage.__path__):
+    if _module.name != "migrations":
+        importlib.import_module(f"storage.{_module.name}")
 
 config = context.config
 target_metadata = Base.metadata
