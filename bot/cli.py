@@ -5,6 +5,7 @@ import argparse
 import json
 import logging
 import os
+import shutil
 import signal
 import sys
 from pathlib import Path
@@ -44,6 +45,15 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--with-feedback", action="store_true", help="include staff corrections")
 
     commands.add_parser("classify", help="classify one message per stdin line, print JSON lines")
+
+    sweep = commands.add_parser("sweep", help="one pass of every sweep (SLA, status updates, auto-close, "
+                                              "major incidents), then exit")
+    sweep.add_argument("--now", metavar="ISO|+DURATION",
+                       help="sweep as if it were this time: an ISO time, or +20m, +2h, +3d from now")
+
+    evaluate = commands.add_parser("evaluate", help="scores on the held-out set, beside a TF-IDF baseline")
+    evaluate.add_argument("--png", metavar="FILE", help="also draw the confusion matrices to FILE")
+    evaluate.add_argument("--json", action="store_true", help="print the scores as JSON")
     return parser
 
 
@@ -61,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if command == "train":
             return _train(args)
+        if command == "evaluate":
+            return _evaluate(args)
         settings = load_settings()
         return COMMANDS[command](settings, args)
     except ConfigError as exc:
@@ -131,8 +143,46 @@ def _train(args) -> int:
         corrections = feedback_examples(load_settings())
         print(f"including {len(corrections)} staff corrections", file=sys.stderr)
         examples = load_training(extra=corrections)
+    previous = model_dir.with_name(model_dir.name + ".previous")
+    if (model_dir / "meta.json").exists():  # kept so `evaluate` can say whether retraining helped
+        shutil.rmtree(previous, ignore_errors=True)
+        shutil.copytree(model_dir, previous)
     metrics = train(model_dir, examples=examples, progress=lambda line: print(line, file=sys.stderr, flush=True))
     print(json.dumps({"model": str(model_dir), **metrics}))
+    return 0
+
+
+def _evaluate(args) -> int:
+    from nlp.corpus_io import load_heldout, load_training
+    from nlp.evaluation import evaluate_baseline, evaluate_model, format_report, save_confusion_png, unseen
+    from nlp.pipeline import IntentModel, resolve_model_dir
+
+    train_set = load_training()
+    heldout, left_out = unseen(train_set, load_heldout())
+    model_dir = resolve_model_dir()
+    progress = lambda line: print(line, file=sys.stderr, flush=True)  # noqa: E731
+    scores = [evaluate_model(IntentModel.load(model_dir, progress=progress), heldout)]
+    baseline = evaluate_baseline(train_set, heldout)
+    if baseline is not None:
+        scores.append(baseline)
+    previous_dir = model_dir.with_name(model_dir.name + ".previous")
+    previous = None
+    if (previous_dir / "meta.json").exists():
+        previous = evaluate_model(IntentModel.load(previous_dir, progress=progress), heldout, "previous model")
+    if args.json:
+        report = {"heldout_messages": len(heldout), "left_out_seen_in_training": left_out,
+                  "scores": [s.as_dict() for s in scores]}
+        if previous is not None:
+            report["previous"] = previous.as_dict()
+        print(json.dumps(report, indent=2))
+    else:
+        print(f"held-out messages: {len(heldout)} (never trained on; {left_out} also in training left out)")
+        print(format_report(scores, previous))
+        if baseline is None:
+            print("(install scikit-learn for the TF-IDF + logistic regression baseline)")
+    if args.png:
+        save_confusion_png(scores[0], args.png)
+        print(f"confusion matrices written to {args.png}", file=sys.stderr)
     return 0
 
 
@@ -158,12 +208,23 @@ def _emit(model, batch: list[str], out) -> None:
     out.flush()
 
 
+def _sweep(settings: Settings, args) -> int:
+    from bot.sweep_jobs import BadMoment, sweep_once
+
+    try:
+        return sweep_once(settings, now_text=args.now)
+    except BadMoment as exc:
+        print(f"servicedesk: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+
+
 COMMANDS = {
     "chat": _chat,
     "serve": _serve,
     "tickets": _tickets,
     "db": _db,
     "classify": _classify,
+    "sweep": _sweep,
 }
 
 if __name__ == "__main__":  # pragma: no cover

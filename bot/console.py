@@ -30,13 +30,22 @@ class ConsoleSender:
         self.me = me
 
     def send(self, notification: Notification) -> None:
-        if notification.destination == "conversation" and notification.address == f"@{self.me}":
+        if notification.destination == "new_channel":  # a major incident's channel: "opened" by printing it
+            invited = ", ".join(f"@{user}" for user in notification.payload.get("invite", [])) or "nobody"
+            line = f"[{notification.address}] (new channel; invited {invited})\n{_indent(notification.text)}"
+        elif notification.destination == "archive_channel":
+            line = f"[{notification.address}] {notification.text} (channel archived)"
+        elif notification.destination == "conversation" and notification.address == f"@{self.me}":
             line = notification.text
         elif notification.destination == "user":
             line = f"[@{notification.address}] {notification.text}"
         else:
             line = f"[{notification.address}] {notification.text}"
         print(line, file=self.out, flush=True)
+
+
+def _indent(text: str) -> str:
+    return "\n".join(f"  {line}" for line in text.splitlines())
 
 
 class ConsoleSession:

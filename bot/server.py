@@ -45,6 +45,9 @@ class Runtime:
     def start(self) -> None:
         self.scheduler.add_job(self.relay, "interval", seconds=RELAY_SECONDS, id="outbox-relay",
                                max_instances=1, coalesce=True, replace_existing=True)
+        from bot.sweep_jobs import schedule_sweeps
+
+        schedule_sweeps(self)  # SLA, status updates, auto-close, major incidents
         self.scheduler.start()
 
     def stop(self) -> None:
@@ -78,13 +81,15 @@ def create_http_app(runtime: Runtime, *, extra_routes: list[Route] | None = None
 def serve(settings: Settings, *, host: str, port: int) -> int:
     import uvicorn
 
+    from bot.event_routes import event_routes, schedule_sweep
     from bot.front_end import configured_front_ends
     from bot.runtime import build_desk
 
     desk = build_desk(settings)
     front_ends = configured_front_ends(settings, desk)
     runtime = Runtime(desk, senders=[f.sender for f in front_ends if f.sender is not None])
-    app = create_http_app(runtime, extra_routes=[route for f in front_ends for route in f.routes])
+    app = create_http_app(runtime, extra_routes=[route for f in front_ends for route in f.routes] + event_routes(desk))
+    schedule_sweep(runtime)
     names = ", ".join(f.name for f in front_ends) or "no chat front end configured"
     log.warning("serving on http://%s:%s (%s)", host, port, names)
     for front_end in front_ends:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from handlers import lifecycle
+from handlers import event_incidents, lifecycle, problems, stakeholders
 from handlers.desk import Desk
 from handlers.intake import my_tickets
 from handlers.lifecycle import Actor, DeskError, Refused, actor_for
@@ -22,7 +22,8 @@ class Command:
     usage: str
     summary: str
     needs_text: bool  # whether words after the ticket id are required
-    run: Callable[[Session, Desk, object, Actor, str], str]
+    run: Callable[[Session, Desk, object, Actor, str], str | Reply]
+    takes_ticket: bool = True  # False: the words after the name go to `run` as they are (ticket None)
 
 
 COMMANDS: dict[str, Command] = {
@@ -50,6 +51,13 @@ COMMANDS: dict[str, Command] = {
                       lambda s, d, t, a, rest: lifecycle.reopen(s, d, t, a, rest)),
     "close": Command("close ID", "close a resolved ticket", False,
                      lambda s, d, t, a, rest: lifecycle.close(s, d, t, a)),
+    "update": Command("update ID TEXT", "post a status update to the requester, the team and the incident channel",
+                      True, lambda s, d, t, a, rest: stakeholders.update(s, d, t, a, rest)),
+    "major": Command("major ID [LEAD]", "declare a major incident (its own channel), or name its lead", False,
+                     lambda s, d, t, a, rest: stakeholders.major(s, d, t, a, rest)),
+    "problem": Command("problem new|link|cause|known-error|resolve|show|list ...",
+                       "problem management (/sd problem help)", False,
+                       lambda s, d, t, a, rest: problems.run(s, d, a, rest), takes_ticket=False),
 }
 OTHER_USAGE = [
     ("list [QUEUE] [mine]", "open tickets (yours, a queue's, or everything you work)"),
@@ -84,6 +92,9 @@ def run_command(desk: Desk, person: Person, text: str, *, prefix: str = "/sd") -
             command = COMMANDS.get(name)
             if command is None:
                 return Reply(f"I don't know the command '{name}'.\n{help_text(prefix)}", ok=False)
+            if not command.takes_ticket:
+                result = command.run(session, desk, None, actor, body.partition(" ")[2].strip())
+                return result if isinstance(result, Reply) else Reply(result)
             if len(words) < 2:
                 return Reply(f"Usage: {prefix} {command.usage}", ok=False)
             rest = words[2] if len(words) > 2 else ""
@@ -129,7 +140,10 @@ def _show(session: Session, desk: Desk, actor: Actor, args: list[str]) -> Reply:
     if not args:
         return Reply("Usage: /sd show ID", ok=False)
     ticket = lifecycle.load(session, args[0], actor=actor)
-    text = detail(ticket, now=desk.clock.now(), comments=list(ticket.comments), public_only=actor.staff is None)
+    text = detail(ticket, now=desk.clock.now(), comments=list(ticket.comments), public_only=actor.staff is None,
+                  organisation=desk.organisation)
+    extras = (problems.shown_for(session, ticket), event_incidents.shown_for(session, ticket))
+    text += "".join(f"\n{extra}" for extra in extras if extra)
     if actor.staff is not None:
         steps = history(session, ticket=ticket)[-5:]
         text += "\n  history:\n" + "\n".join(
@@ -137,4 +151,4 @@ def _show(session: Session, desk: Desk, actor: Actor, args: list[str]) -> Reply:
             + (f" {e.before} → {e.after}" if e.field and e.action.startswith("set_") else "")
             for e in steps
         )
-    return Reply(text, ticket=snapshot(ticket))
+    return Reply(text, ticket=snapshot(ticket, organisation=desk.organisation, now=desk.clock.now()))

@@ -10,11 +10,11 @@ import unicodedata
 
 from sqlalchemy.orm import Session
 
-from handlers import clarification, notify
+from handlers import clarification, follow_up, known_errors, notify, timekeeping
 from handlers.desk import Desk
 from handlers.lifecycle import Actor, actor_for, requester_comment
 from handlers.messages import Conversation, Inbound, Person, Reply
-from handlers.sla import deadlines
+from handlers.sla import deadlines, describe_target
 from handlers.views import KIND_LABEL, STATUS_LABEL, headline
 from storage import audit
 from storage.inbound import first_delivery
@@ -83,6 +83,13 @@ def _decide(session: Session, desk: Desk, inbound: Inbound, text: str, classific
     if not text or classification is None:
         return Reply(EMPTY, ok=False)
     actor = actor_for(desk, inbound.person)
+    if inbound.reported_by is None:
+        offered = known_errors.typed_answer(session, desk, inbound.person, text)
+        if offered is not None:
+            return offered
+        answered = follow_up.typed_answer(session, desk, inbound.person, text, classification)
+        if answered is not None:
+            return answered
     choice = clarification.typed_choice(text)
     if choice is not None and (question := clarification.pending(session, desk, inbound.person)):
         return clarification.answer(session, desk, inbound.person, question, choice)
@@ -134,7 +141,7 @@ def open_ticket(
     note: str | None = None,
 ) -> Ticket:
     now = desk.clock.now()
-    first_due, resolution_due = deadlines(desk.organisation, priority=priority, start=now)
+    first_due, resolution_due = deadlines(desk.organisation, priority=priority, start=now, kind=kind)
     ticket = add_ticket(
         session, kind=kind, title=title_of(text), description=text, queue=queue, impact=impact,
         urgency=urgency, priority=priority, status="new", assignee=None,
@@ -144,11 +151,12 @@ def open_ticket(
         queue_confidence=queue_confidence, created_at=now, updated_at=now,
         first_response_due=first_due, resolution_due=resolution_due,
     )
+    timekeeping.opened(session, desk, ticket, notices=False)
     reason = f"{kind} for {queue}, {priority} (impact {impact}, urgency {urgency})"
     audit.record(session, actor=actor_name, action="opened", ticket=ticket, field="status", after="new",
                  reason=f"{reason}; {note}" if note else reason, at=now)
     team = desk.organisation.queues[queue].title
-    target = desk.organisation.sla[priority].first_response
+    target = describe_target(desk.organisation, priority=priority, kind=kind)
     notify.requester(
         session, desk, ticket, event="opened",
         text=f"Thanks {person.display_name}, I've logged {ticket.ref} ({KIND_LABEL[kind]}, {queue} queue, "
@@ -158,6 +166,9 @@ def open_ticket(
         session, desk, ticket, event="opened",
         text=f"New {ticket.ref} · {priority} · {KIND_LABEL[kind]} from {person.display_name}: {ticket.title}",
     )
+    timekeeping.priority_notices(session, desk, ticket, before_priority=None)
+    if kind == "incident":
+        known_errors.after_incident_opened(session, desk, ticket)
     return ticket
 
 

@@ -10,11 +10,10 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from handlers import notify
+from handlers import escalation, follow_up, notify, timekeeping
 from handlers.desk import Desk
 from handlers.messages import Person
 from handlers.organisation import PRIORITIES, QUEUES, StaffMember
-from handlers.sla import deadlines
 from handlers.views import KIND_LABEL, STATUS_LABEL
 from storage import audit, feedback
 from storage.models import Ticket
@@ -87,6 +86,7 @@ def _touch(desk: Desk, ticket: Ticket, actor: Actor) -> datetime:
     ticket.updated_at = now
     if actor.staff is not None and ticket.first_responded_at is None:
         ticket.first_responded_at = now
+        timekeeping.responded(ticket, at=now)
     return now
 
 
@@ -106,6 +106,7 @@ def _status(session: Session, desk: Desk, ticket: Ticket, actor: Actor, new: str
     if new not in TRANSITIONS[ticket.status]:
         allowed = ", ".join(sorted(TRANSITIONS[ticket.status])) or "nothing (it is closed)"
         raise DeskError(f"{ticket.ref} is {STATUS_LABEL[ticket.status]}; from there it can go to {allowed}.")
+    before = ticket.status
     _change(session, desk, ticket, actor, "status", new, reason=reason)
     now = desk.clock.now()
     if new == "resolved":
@@ -114,6 +115,7 @@ def _status(session: Session, desk: Desk, ticket: Ticket, actor: Actor, new: str
         ticket.closed_at = now
     elif ticket.resolved_at is not None:
         ticket.resolved_at = None  # reopened
+    timekeeping.status_changed(session, desk, ticket, before, new, reason=reason)
 
 
 def take(session: Session, desk: Desk, ticket: Ticket, actor: Actor) -> str:
@@ -161,6 +163,7 @@ def set_status(session: Session, desk: Desk, ticket: Ticket, actor: Actor, state
                      text=f"{ticket.ref} is now {STATUS_LABEL[state]} (was {STATUS_LABEL[before]}).")
     notify.queue_channel(session, desk, ticket, event="status",
                          text=f"{ticket.ref}: {STATUS_LABEL[before]} → {STATUS_LABEL[state]} by {actor.label}.")
+    follow_up.close_after(session, desk, ticket)
     return f"{ticket.ref}: {STATUS_LABEL[before]} → {STATUS_LABEL[state]}."
 
 
@@ -198,12 +201,12 @@ def set_priority(session: Session, desk: Desk, ticket: Ticket, actor: Actor, pri
     if before == priority:
         raise DeskError(f"{ticket.ref} is already {priority}.")
     _change(session, desk, ticket, actor, "priority", priority, reason="staff override")
-    ticket.first_response_due, ticket.resolution_due = deadlines(
-        desk.organisation, priority=priority, start=ticket.created_at)
+    timekeeping.retargeted(session, desk, ticket, before_priority=before, notices=False)
     notify.requester(session, desk, ticket, event="priority",
                      text=f"{ticket.ref} is now priority {priority} (was {before}).")
     notify.queue_channel(session, desk, ticket, event="priority",
                          text=f"{ticket.ref}: priority {before} → {priority} by {actor.label}.")
+    timekeeping.priority_notices(session, desk, ticket, before_priority=before)
     return f"{ticket.ref}: priority {before} → {priority}."
 
 
@@ -243,6 +246,7 @@ def set_kind(session: Session, desk: Desk, ticket: Ticket, actor: Actor, kind: s
         raise DeskError(f"{ticket.ref} is already filed as {KIND_LABEL[kind]}.")
     before = ticket.kind
     _change(session, desk, ticket, actor, "kind", kind, reason="reclassified by staff")
+    timekeeping.retargeted(session, desk, ticket, before_priority=ticket.priority, notices=False)
     feedback.add_example(session, ticket=ticket, intent=kind, queue=ticket.queue, actor=actor.name,
                          at=desk.clock.now())
     notify.requester(session, desk, ticket, event="reclassified",
@@ -253,22 +257,14 @@ def set_kind(session: Session, desk: Desk, ticket: Ticket, actor: Actor, kind: s
 
 
 def escalate(session: Session, desk: Desk, ticket: Ticket, actor: Actor, reason: str = "") -> str:
-    """Functional escalation by hand: the ticket moves up a level, management and the requester
-    are told."""
+    """Functional escalation by hand: the ticket moves to the next tier of its queue (app.yaml
+    `escalation.tiers`); management and the requester are told."""
     require_staff(actor, ticket, "escalate tickets")
     if ticket.status in ("resolved", "closed"):
         raise DeskError(f"{ticket.ref} is {ticket.status}; reopen it before escalating.")
-    level = ticket.escalation_level + 1
-    _change(session, desk, ticket, actor, "escalation_level", level, reason=reason or "escalated by hand")
-    why = f": {reason}" if reason else ""
-    notify.queue_channel(session, desk, ticket, event="escalated",
-                         text=f"{ticket.ref} escalated to level {level} by {actor.label}{why}")
-    notify.managers(session, desk, ticket, event="escalated",
-                    text=f"{ticket.ref} ({ticket.priority}, {ticket.queue}) escalated to level {level} by "
-                         f"{actor.label}{why}")
-    notify.requester(session, desk, ticket, event="escalated",
-                     text=f"{ticket.ref} is now being looked at by a more senior team.")
-    return f"{ticket.ref} escalated to level {level}."
+    _touch(desk, ticket, actor)
+    return escalation.escalate(session, desk, ticket, actor_name=actor.name, actor_label=actor.label,
+                               reason=reason.strip())
 
 
 def resolve(session: Session, desk: Desk, ticket: Ticket, actor: Actor, resolution: str) -> str:
@@ -276,11 +272,11 @@ def resolve(session: Session, desk: Desk, ticket: Ticket, actor: Actor, resoluti
     resolution = resolution.strip()
     if not resolution:
         raise DeskError(f"Say what fixed it: /sd resolve {ticket.ref} replaced the power supply")
-    _status(session, desk, ticket, actor, "resolved", reason=resolution)
     ticket.resolution = resolution
+    _status(session, desk, ticket, actor, "resolved", reason=resolution)
+    question, choices = follow_up.fixed_question(session, desk, ticket)
     notify.requester(session, desk, ticket, event="resolved",
-                     text=f"{ticket.ref} is resolved: {resolution}. If it is not fixed, say so "
-                          f"(/sd reopen {ticket.ref}); otherwise it closes by itself.")
+                     text=f"{ticket.ref} is resolved: {resolution}. {question}", choices=choices)
     notify.queue_channel(session, desk, ticket, event="resolved",
                          text=f"{ticket.ref} resolved by {actor.label}: {resolution}")
     return f"{ticket.ref} resolved."
@@ -315,6 +311,8 @@ def close(session: Session, desk: Desk, ticket: Ticket, actor: Actor) -> str:
     _status(session, desk, ticket, actor, "closed")
     notify.queue_channel(session, desk, ticket, event="closed", text=f"{ticket.ref} closed by {actor.label}.")
     if actor.is_requester(ticket):
+        follow_up.close_after(session, desk, ticket)
         return f"{ticket.ref} is closed. Thanks for confirming!"
     notify.requester(session, desk, ticket, event="closed", text=f"{ticket.ref} is closed.")
+    follow_up.close_after(session, desk, ticket)
     return f"{ticket.ref} closed."

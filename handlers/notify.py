@@ -10,15 +10,19 @@ from storage import outbox
 from storage.models import Ticket
 
 
-def _payload(ticket: Ticket | None, text: str, **extra) -> dict:
+def _payload(ticket: Ticket | None, text: str, desk: Desk | None = None, **extra) -> dict:
     data = {"text": text, **extra}
     if ticket is not None:
-        data["ticket"] = snapshot(ticket)
+        data["ticket"] = snapshot(ticket, organisation=desk.organisation if desk else None,
+                                  now=desk.clock.now() if desk else None)
     return data
 
 
-def requester(session: Session, desk: Desk, ticket: Ticket, *, event: str, text: str) -> None:
-    """Tell the requester, in the conversation where they reported it."""
+def requester(session: Session, desk: Desk, ticket: Ticket, *, event: str, text: str,
+              choices: list[tuple[str, str]] | None = None) -> None:
+    """Tell the requester, in the conversation where they reported it (with answer buttons
+    where the front end has them, when `choices` are given)."""
+    extra = {"choices": [list(choice) for choice in choices]} if choices else {}
     outbox.enqueue(
         session,
         platform=ticket.conversation_platform,
@@ -27,7 +31,7 @@ def requester(session: Session, desk: Desk, ticket: Ticket, *, event: str, text:
         thread=ticket.conversation_thread,
         ticket_id=ticket.id,
         event=event,
-        payload=_payload(ticket, text, requester_id=ticket.requester_id),
+        payload=_payload(ticket, text, desk, requester_id=ticket.requester_id, **extra),
         at=desk.clock.now(),
     )
 
@@ -60,7 +64,7 @@ def queue_channel(session: Session, desk: Desk, ticket: Ticket, *, event: str, t
         address=channel,
         ticket_id=ticket.id,
         event=event,
-        payload=_payload(ticket, text, queue=queue or ticket.queue),
+        payload=_payload(ticket, text, desk, queue=queue or ticket.queue),
         at=desk.clock.now(),
     )
 
@@ -78,7 +82,7 @@ def staff_member(session: Session, desk: Desk, ticket: Ticket, member: StaffMemb
         address=address,
         ticket_id=ticket.id,
         event=event,
-        payload=_payload(ticket, text, staff=member.name),
+        payload=_payload(ticket, text, desk, staff=member.name),
         at=desk.clock.now(),
     )
 
@@ -91,5 +95,17 @@ def managers(session: Session, desk: Desk, ticket: Ticket, *, event: str, text: 
         return
     outbox.enqueue(
         session, platform=platform, destination="channel", address=channel, ticket_id=ticket.id,
-        event=event, payload=_payload(ticket, text), at=desk.clock.now(),
+        event=event, payload=_payload(ticket, text, desk), at=desk.clock.now(),
+    )
+
+
+def channel(session: Session, desk: Desk, ticket: Ticket, address: str | None, *, event: str, text: str,
+            platform: str | None = None, card: bool = True) -> None:
+    """Post to one channel (an escalation tier's, a major incident's) on the ticket's front end;
+    without `card`, as a plain message (no ticket card is posted or updated there)."""
+    if not address:
+        return
+    outbox.enqueue(
+        session, platform=platform or ticket.conversation_platform, destination="channel", address=address,
+        ticket_id=ticket.id, event=event, payload=_payload(ticket if card else None, text, desk), at=desk.clock.now(),
     )

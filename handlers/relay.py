@@ -7,6 +7,10 @@ ticket's card there: later notifications for that channel carry `card_ref`, so a
 can edit messages updates the card in place as well. It raises `DeliveryFailed`
 (with the platform's Retry-After where there is one) for a rate limit or an outage; the
 message then waits with backoff and is tried again, so a crash or an outage loses nothing.
+
+A `new_channel` notification asks the sender to create a channel (a major incident's) and
+returns the platform's id for it; the relay remembers it under the requested name, and later
+notifications addressed to that name (`channel`, `archive_channel`) are delivered to the id.
 """
 from __future__ import annotations
 
@@ -16,9 +20,12 @@ from typing import Protocol
 
 from handlers.desk import Desk
 from storage import outbox
+from storage.major_incidents import channel_ref, remember_channel
 from storage.models import TicketCard
 
 log = logging.getLogger(__name__)
+NEW_CHANNEL = "new_channel"
+NAMED_CHANNEL_DESTINATIONS = ("channel", "archive_channel")
 
 
 @dataclass(frozen=True)
@@ -60,9 +67,12 @@ def relay_once(desk: Desk, senders: list[Sender], *, limit: int = 50) -> int:
         now = desk.clock.now()
         for message in outbox.claim_due(session, platforms=list(by_platform), now=now, limit=limit):
             card = _card(session, message)
+            address = message.address
+            if message.destination in NAMED_CHANNEL_DESTINATIONS:
+                address = channel_ref(session, platform=message.platform, name=message.address) or address
             notification = Notification(
                 id=message.id, platform=message.platform, destination=message.destination,
-                address=message.address, thread=message.thread, event=message.event,
+                address=address, thread=message.thread, event=message.event,
                 payload=message.payload, ticket_id=message.ticket_id,
                 card_ref=card.message_ref if card else None,
             )
@@ -77,7 +87,10 @@ def relay_once(desk: Desk, senders: list[Sender], *, limit: int = 50) -> int:
             else:
                 outbox.mark_delivered(message, now=now)
                 delivered += 1
-                _remember_card(session, message, card, posted, now)
+                if message.destination == NEW_CHANNEL and posted:
+                    remember_channel(session, platform=message.platform, name=message.address, ref=str(posted), at=now)
+                else:
+                    _remember_card(session, message, card, posted, now)
     return delivered
 
 

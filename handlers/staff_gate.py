@@ -25,6 +25,9 @@ STAFF_ONLY: dict[str, str] = {
     "kind": "change what kind a ticket is",
     "escalate": "escalate tickets",
     "resolve": "resolve tickets",
+    "update": "post status updates",
+    "major": "declare major incidents",
+    "problem": "manage problems",
 }
 
 

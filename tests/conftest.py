@@ -18,7 +18,7 @@ from storage.database import Database
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("SERVICEDESK_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
-TABLES = "tickets, comments, audit, outbox, inbound_keys, ticket_counters, clarifications, ticket_cards, feedback_examples"
+TABLES = "tickets, comments, audit, outbox, inbound_keys, ticket_counters, clarifications, ticket_cards, feedback_examples, sla_clocks, update_cadences, follow_ups, major_incidents, channel_aliases, monitoring_events, event_incidents, event_services, problems, problem_links, workaround_offers, recurrence_notices"
 
 
 @pytest.fixture(scope="session")

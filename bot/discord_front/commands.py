@@ -33,6 +33,8 @@ STATE_CHOICES = [Choice(name=STATUS_LABEL[s], value=s) for s in ("new", "assigne
 PRIORITY_CHOICES = [Choice(name=p, value=p) for p in PRIORITIES]
 QUEUE_CHOICES = [Choice(name=q, value=q) for q in QUEUES]
 KIND_CHOICES = [Choice(name=label, value=kind) for kind, label in KIND_LABEL.items()]
+PROBLEM_CHOICES = [Choice(name=verb, value=verb) for verb in ("new", "link", "cause", "known-error", "resolve", "show",
+                                                                "list")]
 
 
 async def suggest_tickets(interaction: discord.Interaction, current: str) -> list[Choice[str]]:
@@ -165,6 +167,25 @@ class DeskCommands(app_commands.Group, name="sd", description="The service desk:
     @app_commands.autocomplete(ticket=suggest_tickets)
     async def close(self, interaction: discord.Interaction, ticket: str) -> None:
         await self.run(interaction, "close", ticket)
+
+    @app_commands.command(name="update", description="Post a status update to the requester, the team and the incident channel")
+    @app_commands.describe(ticket="Ticket id", text="The update stakeholders read")
+    @app_commands.autocomplete(ticket=suggest_tickets)
+    async def update(self, interaction: discord.Interaction, ticket: str, text: str) -> None:
+        await self.run(interaction, "update", ticket, text)
+
+    @app_commands.command(name="major", description="Declare a major incident (its own channel), or name its lead")
+    @app_commands.describe(ticket="Ticket id", lead="Who leads it (a staff name; optional)")
+    @app_commands.autocomplete(ticket=suggest_tickets, lead=suggest_staff)
+    async def major(self, interaction: discord.Interaction, ticket: str, lead: str | None = None) -> None:
+        await self.run(interaction, "major", ticket, (lead or "").split()[0] if (lead or "").split() else "")
+
+    @app_commands.command(name="problem", description="Problems and known errors: new, link, cause, known-error, "
+                                                     "resolve, show, list")
+    @app_commands.describe(action="What to do", text="The rest, e.g. 'VPN drops INC-4 INC-9' or 'PRB-2 use the wired network'")
+    @app_commands.choices(action=PROBLEM_CHOICES)
+    async def problem(self, interaction: discord.Interaction, action: Choice[str], text: str | None = None) -> None:
+        await self.run(interaction, "problem", None, f"{action.value} {text or ''}")
 
     @app_commands.command(name="list", description="Open tickets: yours, a queue's, or everything you work")
     @app_commands.describe(queue="Only this queue", mine="Only tickets assigned to you")

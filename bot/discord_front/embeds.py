@@ -73,6 +73,8 @@ def _due_fields(embed: discord.Embed, ticket: dict) -> None:
             embed.add_field(name="First response due", value=due)
     due = relative_time(ticket.get("resolution_due"))
     embed.add_field(name="Resolution due", value=due or "no fixed target")
+    if ticket.get("time_left"):  # how the targets stood at this update (paused, overdue, working time left)
+        embed.add_field(name="SLA", value=clip(ticket["time_left"], FIELD_LIMIT), inline=False)
 
 
 def ticket_card(ticket: dict, *, assignee_label: str | None = None) -> discord.Embed:

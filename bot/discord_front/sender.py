@@ -7,6 +7,7 @@
   reported it (opened here on the first post about the ticket; quick answers that open no ticket
   are a reply to the message instead).
 - user (a member of staff): a DM with the ticket and its buttons.
+- new_channel / archive_channel: a major incident's private channel (incident_channels.py).
 
 Everything is sent with AllowedMentions.none(). Rate limits (429), Discord outages (5xx) and
 connection errors raise DeliveryFailed, so the relay retries later (with Retry-After).
@@ -22,6 +23,7 @@ from typing import Any
 import aiohttp
 import discord
 
+from bot.discord_front import incident_channels
 from bot.discord_front.embeds import CONTENT_LIMIT, clip, requester_embed, thread_name, ticket_card
 from bot.discord_front.inbound import PLATFORM
 from bot.discord_front.views import card_view, choices_view
@@ -59,6 +61,10 @@ class DiscordSender:
                 return await self._to_channel(notification)
             if notification.destination == "user":
                 return await self._to_user(notification)
+            if notification.destination == "new_channel":  # a major incident's channel
+                return await incident_channels.create(self, notification)
+            if notification.destination == "archive_channel":
+                return await incident_channels.archive(self, notification)
             return await self._to_conversation(notification)
         except discord.RateLimited as exc:
             raise DeliveryFailed(f"Discord rate limit ({exc.retry_after:.1f}s)", retry_after=exc.retry_after) from None

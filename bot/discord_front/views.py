@@ -19,6 +19,7 @@ from bot.discord_front.inbound import person_of
 from bot.discord_front.respond import FAILED, Responder
 from handlers.clarification import CHOICES, QUESTION, answer_by_button
 from handlers.commands import run_command
+from handlers.follow_up import answer_by_button as follow_up_answer
 from handlers.messages import Reply
 from handlers.staff_gate import refuse_unless_staff
 
@@ -26,6 +27,7 @@ REF = r"(?:INC|REQ|ACC)-\d{1,9}"
 KINDS = "|".join(value for value, _label in CHOICES)
 CARD_BUTTON = rf"sd:(?P<action>take|resolve|escalate):(?P<ref>{REF})"
 CLARIFY_BUTTON = rf"sd:clarify:(?P<question>\d{{1,18}}):(?P<kind>{KINDS})"
+FOLLOW_UP_BUTTON = r"sd:fu:(?P<question>\d{1,18}):(?P<answer>yes|no|[1-5])"  # "Is it fixed?", ratings
 RESOLVE_FORM = rf"sd:resolve-form:(?P<ref>{REF})"
 ACTIONS = {
     "take": ("Take", discord.ButtonStyle.primary),
@@ -36,7 +38,7 @@ CHOICE_LABEL = dict(CHOICES)
 
 
 def is_ours(custom_id: str) -> bool:
-    return any(re.fullmatch(pattern, custom_id) for pattern in (CARD_BUTTON, CLARIFY_BUTTON))
+    return any(re.fullmatch(pattern, custom_id) for pattern in (CARD_BUTTON, CLARIFY_BUTTON, FOLLOW_UP_BUTTON))
 
 
 class CardButton(ui.DynamicItem[ui.Button], template=CARD_BUTTON):
@@ -70,6 +72,31 @@ class ClarifyButton(ui.DynamicItem[ui.Button], template=CLARIFY_BUTTON):
         await clarification_answered(interaction, self.question, self.kind)
 
 
+class FollowUpButton(ui.DynamicItem[ui.Button], template=FOLLOW_UP_BUTTON):
+    """An answer to the desk's follow-up question: Yes / No, still broken, or a 1-5 rating."""
+
+    def __init__(self, question: str, answer: str, label: str | None = None) -> None:
+        style = discord.ButtonStyle.success if answer == "yes" else discord.ButtonStyle.secondary
+        super().__init__(ui.Button(label=clip(label or answer, 80), style=style, custom_id=f"sd:fu:{question}:{answer}"))
+        self.question = question
+        self.answer = answer
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: ui.Button, match: re.Match[str], /):
+        return cls(match["question"], match["answer"], item.label)
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        bot = interaction.client
+        person = person_of(interaction.user)
+        responder = Responder(interaction, ack_after=bot.ack_after)
+        reply = await responder.run(lambda: follow_up_answer(bot.desk, person, f"fu:{self.question}:{self.answer}"))
+        if reply is FAILED or reply is None:
+            return
+        if reply.ok and responder.interaction.message is not None:
+            await responder.update(view=None)  # answered: the buttons go away
+        await responder.send(reply.text, ephemeral=True)
+
+
 def card_view(ticket: dict) -> ui.View:
     """The buttons under a ticket card; a resolved or closed ticket's are greyed out."""
     done = ticket.get("status") in ("resolved", "closed")
@@ -82,7 +109,11 @@ def card_view(ticket: dict) -> ui.View:
 def choices_view(choices: list) -> ui.View | None:
     """Buttons for a clarification's choices (values `ID:CHOICE`); None when there are none."""
     view = ui.View(timeout=None)
-    for value, _label in choices:
+    for value, label in choices:
+        follow_up = re.fullmatch(FOLLOW_UP_BUTTON, f"sd:{value}")
+        if follow_up:
+            view.add_item(FollowUpButton(follow_up["question"], follow_up["answer"], label))
+            continue
         question, _, kind = str(value).partition(":")
         if question.isdigit() and kind in CHOICE_LABEL:
             view.add_item(ClarifyButton(question, kind))

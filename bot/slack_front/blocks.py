@@ -80,8 +80,9 @@ def _due(ticket: dict) -> dict | None:
         return {"type": "mrkdwn", "text": "Resolution: no fixed target"}
     moment = datetime.fromisoformat(iso)
     shown = f"{moment:%Y-%m-%d %H:%M} UTC"
+    left = f" · SLA: {escape(ticket['time_left'])}" if ticket.get("time_left") else ""  # as of this update
     return {"type": "mrkdwn", "text": f"Resolution due <!date^{int(moment.timestamp())}^{{date_short_pretty}} "
-                                      f"{{time}}|{shown}>"}
+                                      f"{{time}}|{shown}>{left}"}
 
 
 def ticket_fields(ticket: dict, labels: Labels, *, for_team: bool) -> list[dict]:

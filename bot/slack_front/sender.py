@@ -6,7 +6,8 @@
   notices in the same thread; the desk's questions come with buttons;
 - a member of staff: a direct message;
 - a private answer (ephemeral): through the interaction's response_url while it is valid, else
-  `chat.postEphemeral`, else a direct message.
+  `chat.postEphemeral`, else a direct message;
+- a major incident's channel: created, with invites, and archived later (incident_channels.py).
 
 Rate limits (429) raise DeliveryFailed with Slack's Retry-After, and hold back every later message
 until then, so their order is kept; 5xx answers and unreachable Slack raise DeliveryFailed too
@@ -24,7 +25,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
-from bot.slack_front import blocks
+from bot.slack_front import blocks, incident_channels
 from bot.slack_front.blocks import Labels, fallback_text, labels_for
 from handlers.desk import Desk
 from handlers.relay import DeliveryFailed, Notification
@@ -71,6 +72,10 @@ class SlackSender:
                                   blocks=blocks.notice(notification.text, notification.payload.get("ticket")))
             if notification.destination == "ephemeral":
                 return self._privately(notification)
+            if notification.destination == "new_channel":  # a major incident's channel
+                return incident_channels.create(self, notification)
+            if notification.destination == "archive_channel":
+                return incident_channels.archive(self, notification)
         except SlackRefused as refused:
             raise DeliveryFailed(f"{refused} (to {notification.destination} {notification.address})") from None
         log.error("outbox %s: unknown destination %r, dropped", notification.id, notification.destination)
@@ -85,8 +90,10 @@ class SlackSender:
         """Returns the card's ts (the relay remembers it): a new card's, or the existing one's."""
         ticket = notification.payload.get("ticket")
         if not ticket:
+            choices = notification.payload.get("choices")  # e.g. "these look related; open a problem?"
             return self._post(channel=notification.address, text=notification.text,
-                              blocks=blocks.notice(notification.text))
+                              blocks=blocks.question(notification.text, choices) if choices
+                              else blocks.notice(notification.text))
         card = blocks.team_card(ticket, self.labels)
         if notification.card_ref is None:
             return self._new_card(notification, card)

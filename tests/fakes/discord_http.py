@@ -190,6 +190,21 @@ class FakeDiscordAPI:
         if method == "GET" and (m := match(r"/channels/(\d+)")):
             channel = self.channels.get(m[1])
             return FakeResponse(200, channel) if channel else _unknown("Channel", 10003)
+        if method == "GET" and (m := match(r"/guilds/(\d+)/channels")):
+            return FakeResponse(200, [c for c in self.channels.values() if c.get("guild_id") == m[1]])
+        if method == "POST" and (m := match(r"/guilds/(\d+)/channels")):
+            channel = {"id": str(next(self.ids)), "type": body.get("type", 0), "guild_id": m[1], "position": 0,
+                       "name": body.get("name", ""), "topic": body.get("topic"), "parent_id": body.get("parent_id"),
+                       "nsfw": False, "last_message_id": None, "rate_limit_per_user": 0,
+                       "permission_overwrites": body.get("permission_overwrites") or []}
+            self.channels[channel["id"]] = channel
+            return FakeResponse(201, channel)
+        if method == "PATCH" and (m := match(r"/channels/(\d+)")):
+            channel = self.channels.get(m[1])
+            if channel is None:
+                return _unknown("Channel", 10003)
+            channel.update({k: v for k, v in body.items() if k in ("name", "topic", "permission_overwrites")})
+            return FakeResponse(200, channel)
         if method == "POST" and (m := match(r"/channels/(\d+)/messages")):
             if m[1] not in self.channels:
                 return _unknown("Channel", 10003)

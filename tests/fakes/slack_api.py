@@ -51,6 +51,7 @@ class FakeSlackApi:
     usergroups: dict = field(default_factory=dict)  # group id -> [user ids]
     calls: list = field(default_factory=list)
     messages: dict = field(default_factory=dict)  # (channel, ts) -> message
+    channels: dict = field(default_factory=dict)  # id -> channels the desk created (conversations.create)
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -227,6 +228,42 @@ class FakeSlackApi:
             return {"ok": False, "error": "thread_not_found"}
         parent = self.messages.get((channel, message.get("thread_ts") or ts), message)
         return {"ok": True, "messages": [parent] + ([message] if message is not parent else [])}
+
+    def _conversations_create(self, params: dict) -> dict:
+        name = params.get("name")
+        if any(c["name"] == name for c in self.channels.values()):
+            return {"ok": False, "error": "name_taken"}
+        channel = {"id": f"C0NEW{len(self.channels) + 1:04d}", "name": name, "members": [], "topic": "",
+                   "is_archived": False}
+        self.channels[channel["id"]] = channel
+        return {"ok": True, "channel": {k: channel[k] for k in ("id", "name")}}
+
+    def _conversations_invite(self, params: dict) -> dict:
+        channel = self.channels.get(params.get("channel"))
+        if channel is None:
+            return {"ok": False, "error": "channel_not_found"}
+        channel["members"].extend(u for u in str(params.get("users", "")).split(",") if u)
+        return {"ok": True, "channel": {"id": channel["id"]}}
+
+    def _conversations_setTopic(self, params: dict) -> dict:  # noqa: N802 - Slack's method name
+        channel = self.channels.get(params.get("channel"))
+        if channel is None:
+            return {"ok": False, "error": "channel_not_found"}
+        channel["topic"] = params.get("topic", "")
+        return {"ok": True}
+
+    def _conversations_archive(self, params: dict) -> dict:
+        channel = self.channels.get(params.get("channel"))
+        if channel is None:
+            return {"ok": False, "error": "channel_not_found"}
+        if channel["is_archived"]:
+            return {"ok": False, "error": "already_archived"}
+        channel["is_archived"] = True
+        return {"ok": True}
+
+    def _conversations_list(self, params: dict) -> dict:
+        found = [{"id": c["id"], "name": c["name"]} for c in self.channels.values() if not c["is_archived"]]
+        return {"ok": True, "channels": found, "response_metadata": {"next_cursor": ""}}
 
     def _apps_connections_open(self, params: dict) -> dict:
         return {"ok": False, "error": "invalid_auth"}

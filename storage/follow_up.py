@@ -1,0 +1,97 @@
+"""Closing the loop with the requester: "Is it fixed?" after a resolve, and a 1-5 rating after
+a close. One row per question asked; the answer (and a rating's comment) is stored on it.
+
+A "fixed?" question carries `close_due_at` (indexed): when silence closes the ticket. It is
+cleared once the question is settled (answered, or the ticket reopened or closed another way),
+so the auto-close sweep finds each ticket once.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, and_, or_, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from storage.models import Base, UtcDateTime
+
+FIXED, RATING = "fixed", "rating"
+
+
+class FollowUp(Base):
+    __tablename__ = "follow_ups"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # fixed | rating
+    platform: Mapped[str] = mapped_column(String(16))  # the requester, who alone may answer
+    user_id: Mapped[str] = mapped_column(String(128))
+    asked_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    close_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    answer: Mapped[str | None] = mapped_column(String(32))  # yes | no | 1..5 | reopened | closed | no_answer
+    rating: Mapped[int | None] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        Index("ix_follow_ups_close_due_at", "close_due_at"),
+        Index("ix_follow_ups_person", "platform", "user_id", "answered_at"),
+    )
+
+
+def answerable(session: Session, *, platform: str, user_id: str, now: datetime) -> list[FollowUp]:
+    """A person's questions a typed answer can still settle, newest first: the unanswered ones,
+    and a rating without a comment yet (sending it again with a comment adds one)."""
+    statement = (
+        select(FollowUp)
+        .where(FollowUp.platform == platform, FollowUp.user_id == user_id,
+               or_(FollowUp.answered_at.is_(None),
+                   and_(FollowUp.kind == RATING, FollowUp.answer.in_(("1", "2", "3", "4", "5")),
+                        FollowUp.comment.is_(None))))
+        .order_by(FollowUp.asked_at.desc(), FollowUp.id.desc())
+        .limit(20)
+    )
+    return [q for q in session.execute(statement).scalars() if q.expires_at is None or q.expires_at > now]
+
+
+def settle_open(session: Session, *, ticket_id: int, kind: str, answer: str, at: datetime) -> int:
+    """Mark a ticket's unanswered questions of a kind as settled (e.g. reopened by staff)."""
+    rows = session.execute(
+        select(FollowUp).where(FollowUp.ticket_id == ticket_id, FollowUp.kind == kind, FollowUp.answered_at.is_(None))
+    ).scalars().all()
+    for row in rows:
+        row.answered_at, row.answer, row.close_due_at = at, answer, None
+    return len(rows)
+
+
+def open_fixed(session: Session, *, ticket_id: int) -> FollowUp | None:
+    return session.execute(
+        select(FollowUp).where(FollowUp.ticket_id == ticket_id, FollowUp.kind == FIXED, FollowUp.answered_at.is_(None))
+        .order_by(FollowUp.id.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+def due_ticket_ids(session: Session, *, now: datetime, limit: int, exclude: set[int] | None = None) -> list[int]:
+    statement = (
+        select(FollowUp.ticket_id)
+        .where(FollowUp.close_due_at <= now)
+        .order_by(FollowUp.close_due_at, FollowUp.ticket_id)
+        .limit(limit)
+    )
+    if exclude:
+        statement = statement.where(FollowUp.ticket_id.not_in(exclude))
+    return list(session.execute(statement).scalars())
+
+
+def due_for_closing(session: Session, *, ticket_id: int, now: datetime) -> list[FollowUp]:
+    return list(session.execute(
+        select(FollowUp).where(FollowUp.ticket_id == ticket_id, FollowUp.close_due_at <= now)
+        .execution_options(populate_existing=True)
+    ).scalars())
+
+
+def ratings(session: Session, *, since: datetime | None = None) -> list[FollowUp]:
+    """Answered satisfaction ratings (for reports)."""
+    statement = select(FollowUp).where(FollowUp.kind == RATING, FollowUp.rating.is_not(None))
+    if since is not None:
+        statement = statement.where(FollowUp.answered_at >= since)
+    return list(session.execute(statement.order_by(FollowUp.answered_at)).scalars())
