@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
-from storage.database import DatabaseUnavailable
+from storage.errors import DatabaseUnavailable
 
 EXIT_CONFIG = 2
 EXIT_UNAVAILABLE = 1
@@ -187,9 +187,11 @@ def _evaluate(args) -> int:
 
 
 def _classify(settings: Settings, args) -> int:
-    from bot.runtime import load_classifier
+    from nlp.pipeline import IntentModel  # only the model: no database for this command
 
-    model = load_classifier(settings)
+    names = settings.organisation.nlp
+    model = IntentModel.load(applications=names.applications, hosts=names.hosts,
+                             progress=lambda line: print(line, file=sys.stderr, flush=True))
     batch: list[str] = []
     out = sys.stdout
     for line in sys.stdin:

@@ -70,7 +70,7 @@ class Classification:
             "impact": self.impact,
             "urgency": self.urgency,
             "priority": self.priority,
-            "entities": json.loads(json.dumps(self.entities)),
+            "entities": {key: list(value) if isinstance(value, list) else value for key, value in self.entities.items()},
         }
 
 

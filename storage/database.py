@@ -11,11 +11,9 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.errors import DatabaseUnavailable
+
 MIGRATIONS = Path(__file__).parent / "migrations"
-
-
-class DatabaseUnavailable(Exception):
-    """The database cannot be reached or used; the message is safe to show a person."""
 
 
 def normalise_url(url: str) -> str:
