@@ -11,6 +11,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from handlers import buttons
 from handlers.desk import Desk
 from handlers.messages import Conversation, Inbound, Person, Reply
 from storage.models import Clarification
@@ -85,16 +86,11 @@ def answer(session: Session, desk: Desk, person: Person, question: Clarification
 
 
 def answer_by_button(desk: Desk, person: Person, value: str) -> Reply | None:
-    """A pressed button's value `ID:CHOICE`; other questions' buttons (`fu:…`: "Is it fixed?",
-    ratings) go to their own handler."""
-    if value.startswith("fu:"):
-        from handlers.follow_up import answer_by_button as follow_up_answer
-
-        return follow_up_answer(desk, person, value)
-    if value.startswith(("ke:", "prb:")):  # known-error offers and problem buttons (issue #7)
-        from handlers import known_errors, problems
-
-        return (known_errors if value.startswith("ke:") else problems).answer_by_button(desk, person, value)
+    """A pressed button's value: `ID:CHOICE` for a clarification; other questions' buttons go to
+    the module `handlers.buttons.ROUTES` names for their prefix."""
+    routed = buttons.route(value)
+    if routed is not None:
+        return routed(desk, person, value)
     number, _, kind = value.partition(":")
     if not number.isdigit():
         return Reply("That button is not one of mine.", ok=False)

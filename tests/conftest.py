@@ -18,7 +18,6 @@ from storage.database import Database
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("SERVICEDESK_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
-TABLES = "tickets, comments, audit, outbox, inbound_keys, ticket_counters, clarifications, ticket_cards, feedback_examples, sla_clocks, update_cadences, follow_ups, major_incidents, channel_aliases, monitoring_events, event_incidents, event_services, problems, problem_links, workaround_offers, recurrence_notices"
 
 
 @pytest.fixture(scope="session")
@@ -40,7 +39,10 @@ def database_url(request, tmp_path) -> str:
     url = request.getfixturevalue("_postgres_schema")
     database = Database(url)
     with database.engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
+        tables = connection.execute(text(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+        )).scalars().all()
+        connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
     database.dispose()
     return url
 

@@ -20,7 +20,7 @@ from bot.discord_front import intake
 from bot.discord_front.commands import DeskCommands, open_ticket_menu
 from bot.discord_front.config import channel_ids_in
 from bot.discord_front.respond import OUR_FAULT, Responder
-from bot.discord_front.views import (RESOLVE_FORM, CardButton, ClarifyButton, FollowUpButton, is_ours,
+from bot.discord_front.views import (RESOLVE_FORM, CardButton, ClarifyButton, RoutedButton, is_ours,
                                      resolve_submitted, submitted_text)
 from handlers.desk import Desk
 
@@ -78,7 +78,7 @@ class DeskBot(discord.Client):
         if self._set_up:
             return
         self._set_up = True
-        self.add_dynamic_items(CardButton, ClarifyButton, FollowUpButton)
+        self.add_dynamic_items(CardButton, ClarifyButton, RoutedButton)
         await self.sync_commands()
 
     async def sync_commands(self) -> None:

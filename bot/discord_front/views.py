@@ -6,6 +6,8 @@ restart still works after it: nothing about a button lives in process memory.
   card to show the ticket's new state.
 - A clarification ("is something broken, do you need something, or access?"): one button per
   answer; the writer's press opens the ticket and the buttons go away.
+- Every other question ("Is it fixed?", ratings, known-error workarounds, problems, approvals):
+  one RoutedButton per choice, answered by the module handlers.buttons names for its prefix.
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from bot.discord_front.inbound import person_of
 from bot.discord_front.respond import FAILED, Responder
 from handlers.clarification import CHOICES, QUESTION, answer_by_button
 from handlers.commands import run_command
-from handlers.follow_up import answer_by_button as follow_up_answer
+from handlers.buttons import ROUTES
 from handlers.messages import Reply
 from handlers.staff_gate import refuse_unless_staff
 
@@ -27,7 +29,9 @@ REF = r"(?:INC|REQ|ACC)-\d{1,9}"
 KINDS = "|".join(value for value, _label in CHOICES)
 CARD_BUTTON = rf"sd:(?P<action>take|resolve|escalate):(?P<ref>{REF})"
 CLARIFY_BUTTON = rf"sd:clarify:(?P<question>\d{{1,18}}):(?P<kind>{KINDS})"
-FOLLOW_UP_BUTTON = r"sd:fu:(?P<question>\d{1,18}):(?P<answer>yes|no|[1-5])"  # "Is it fixed?", ratings
+# Every other question's buttons: the value after `sd:` goes to the module handlers.buttons names
+# (`sd:fu:12:yes`, `sd:ke:3:no`, `sd:prb:new:INC-1,INC-2`, ...).
+ROUTED_BUTTON = "sd:(?P<value>(?:" + "|".join(re.escape(prefix) for prefix in ROUTES) + r")[^\s]{1,90})"
 RESOLVE_FORM = rf"sd:resolve-form:(?P<ref>{REF})"
 ACTIONS = {
     "take": ("Take", discord.ButtonStyle.primary),
@@ -38,7 +42,7 @@ CHOICE_LABEL = dict(CHOICES)
 
 
 def is_ours(custom_id: str) -> bool:
-    return any(re.fullmatch(pattern, custom_id) for pattern in (CARD_BUTTON, CLARIFY_BUTTON, FOLLOW_UP_BUTTON))
+    return any(re.fullmatch(pattern, custom_id) for pattern in (CARD_BUTTON, CLARIFY_BUTTON, ROUTED_BUTTON))
 
 
 class CardButton(ui.DynamicItem[ui.Button], template=CARD_BUTTON):
@@ -72,29 +76,37 @@ class ClarifyButton(ui.DynamicItem[ui.Button], template=CLARIFY_BUTTON):
         await clarification_answered(interaction, self.question, self.kind)
 
 
-class FollowUpButton(ui.DynamicItem[ui.Button], template=FOLLOW_UP_BUTTON):
-    """An answer to the desk's follow-up question: Yes / No, still broken, or a 1-5 rating."""
+class RoutedButton(ui.DynamicItem[ui.Button], template=ROUTED_BUTTON):
+    """An answer to one of the desk's other questions: "Is it fixed?", a rating, a known error's
+    workaround, a problem, an approval. The handler is chosen by the value's prefix."""
 
-    def __init__(self, question: str, answer: str, label: str | None = None) -> None:
-        style = discord.ButtonStyle.success if answer == "yes" else discord.ButtonStyle.secondary
-        super().__init__(ui.Button(label=clip(label or answer, 80), style=style, custom_id=f"sd:fu:{question}:{answer}"))
-        self.question = question
-        self.answer = answer
+    def __init__(self, value: str, label: str | None = None) -> None:
+        super().__init__(ui.Button(label=clip(label or value, 80), style=_style(value), custom_id=f"sd:{value}"))
+        self.value = value
 
     @classmethod
     async def from_custom_id(cls, interaction: discord.Interaction, item: ui.Button, match: re.Match[str], /):
-        return cls(match["question"], match["answer"], item.label)
+        return cls(match["value"], item.label)
 
     async def callback(self, interaction: discord.Interaction) -> None:
         bot = interaction.client
         person = person_of(interaction.user)
         responder = Responder(interaction, ack_after=bot.ack_after)
-        reply = await responder.run(lambda: follow_up_answer(bot.desk, person, f"fu:{self.question}:{self.answer}"))
+        reply = await responder.run(lambda: answer_by_button(bot.desk, person, self.value))
         if reply is FAILED or reply is None:
             return
         if reply.ok and responder.interaction.message is not None:
             await responder.update(view=None)  # answered: the buttons go away
         await responder.send(reply.text, ephemeral=True)
+
+
+def _style(value: str) -> discord.ButtonStyle:
+    last = value.rsplit(":", 1)[-1]
+    if last in ("yes", "approve"):
+        return discord.ButtonStyle.success
+    if last in ("deny",):
+        return discord.ButtonStyle.danger
+    return discord.ButtonStyle.secondary
 
 
 def card_view(ticket: dict) -> ui.View:
@@ -107,12 +119,11 @@ def card_view(ticket: dict) -> ui.View:
 
 
 def choices_view(choices: list) -> ui.View | None:
-    """Buttons for a clarification's choices (values `ID:CHOICE`); None when there are none."""
+    """Buttons for a question's choices; None when there are none."""
     view = ui.View(timeout=None)
     for value, label in choices:
-        follow_up = re.fullmatch(FOLLOW_UP_BUTTON, f"sd:{value}")
-        if follow_up:
-            view.add_item(FollowUpButton(follow_up["question"], follow_up["answer"], label))
+        if re.fullmatch(ROUTED_BUTTON, f"sd:{value}"):
+            view.add_item(RoutedButton(str(value), label))
             continue
         question, _, kind = str(value).partition(":")
         if question.isdigit() and kind in CHOICE_LABEL:
