@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.logs import configure as configure_logging
 from storage.errors import DatabaseUnavailable
 
 EXIT_CONFIG = 2
@@ -51,9 +52,23 @@ def _parser() -> argparse.ArgumentParser:
     sweep.add_argument("--now", metavar="ISO|+DURATION",
                        help="sweep as if it were this time: an ISO time, or +20m, +2h, +3d from now")
 
+    report = commands.add_parser("report", help="the managers' report (figures, PNG chart) for a period")
+    report.add_argument("--since", required=True, metavar="DATE", help="first day (YYYY-MM-DD, local) or ISO time")
+    report.add_argument("--until", metavar="DATE", help="last day, included (default: now)")
+    report.add_argument("--queue", choices=("technical", "application", "operations"), help="only this queue")
+    report.add_argument("--out", metavar="FILE.png", help="write the chart to this file")
+    report.add_argument("--json", action="store_true", help="print the figures as JSON")
+
     evaluate = commands.add_parser("evaluate", help="scores on the held-out set, beside a TF-IDF baseline")
     evaluate.add_argument("--png", metavar="FILE", help="also draw the confusion matrices to FILE")
     evaluate.add_argument("--json", action="store_true", help="print the scores as JSON")
+
+    audit = commands.add_parser("audit", help="the access trail for auditors")
+    audit_commands = audit.add_subparsers(dest="audit_command", metavar="export", required=True)
+    audit_export = audit_commands.add_parser("export", help="who requested, approved, granted, revoked what, when")
+    audit_export.add_argument("--since", required=True, metavar="DATE", help="YYYY-MM-DD or an ISO time (UTC)")
+    audit_export.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
+    audit_export.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
     return parser
 
 
@@ -61,10 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `servicedesk tickets list | head` ends quietly
     args = _parser().parse_args(argv)
-    logging.basicConfig(
-        level=os.environ.get("SERVICEDESK_LOG_LEVEL", "WARNING"),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging()  # SERVICEDESK_LOG_FORMAT=json|text, SERVICEDESK_LOG_LEVEL; ticket on every line
     command = args.command or "chat"
     if command == "chat" and not hasattr(args, "name"):
         args.name = os.environ.get("SERVICEDESK_USER", "alice")
@@ -97,12 +109,7 @@ def _log_to_file(settings: Settings) -> None:
     """In the terminal the screen belongs to the conversation: logs go to var/servicedesk.log."""
     path = Path(os.environ.get("SERVICEDESK_LOG_FILE", "var/servicedesk.log"))
     path.parent.mkdir(parents=True, exist_ok=True)
-    root = logging.getLogger()
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
-    handler = logging.FileHandler(path, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root.addHandler(handler)
+    configure_logging(logging.FileHandler(path, encoding="utf-8"))
 
 
 def _serve(settings: Settings, args) -> int:
@@ -210,6 +217,13 @@ def _emit(model, batch: list[str], out) -> None:
     out.flush()
 
 
+def _report(settings: Settings, args) -> int:
+    from bot.report_cli import report_command
+    from bot.runtime import open_database
+
+    return report_command(open_database(settings), settings.organisation, args)
+
+
 def _sweep(settings: Settings, args) -> int:
     from bot.sweep_jobs import BadMoment, sweep_once
 
@@ -227,7 +241,20 @@ COMMANDS = {
     "db": _db,
     "classify": _classify,
     "sweep": _sweep,
+    "report": _report,
+    "audit": lambda settings, args: _audit(settings, args),
 }
+
+
+def _audit(settings: Settings, args) -> int:
+    from bot.audit_export import export
+    from bot.runtime import open_database
+
+    database = open_database(settings)
+    if not args.out:
+        return export(database, since_text=args.since, fmt=args.format)
+    with open(args.out, "w", encoding="utf-8", newline="") as out:
+        return export(database, since_text=args.since, fmt=args.format, out=out)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

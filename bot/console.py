@@ -14,6 +14,8 @@ from handlers.desk import Desk
 from handlers.intake import handle_message
 from handlers.messages import Conversation, Inbound, Person, Reply
 from handlers.relay import Notification, relay_once
+from handlers.report_posting import ATTACHMENT, share
+from bot.report_files import report_file_line
 from storage.database import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
@@ -25,11 +27,15 @@ class ConsoleSender:
 
     platform = PLATFORM
 
-    def __init__(self, out: TextIO, me: str) -> None:
+    def __init__(self, out: TextIO, me: str, desk: Desk | None = None) -> None:
         self.out = out
         self.me = me
+        self.desk = desk  # to read a report's chart from the database
 
     def send(self, notification: Notification) -> None:
+        if notification.payload.get(ATTACHMENT) and self.desk is not None:  # a report's chart: saved to a file
+            print(report_file_line(self.desk, notification, self.me), file=self.out, flush=True)
+            return
         if notification.destination == "new_channel":  # a major incident's channel: "opened" by printing it
             invited = ", ".join(f"@{user}" for user in notification.payload.get("invite", [])) or "nobody"
             line = f"[{notification.address}] (new channel; invited {invited})\n{_indent(notification.text)}"
@@ -54,7 +60,7 @@ class ConsoleSession:
     def __init__(self, desk: Desk, name: str, out: TextIO) -> None:
         self.desk = desk
         self.out = out
-        self.sender = ConsoleSender(out, name)
+        self.sender = ConsoleSender(out, name, desk)
         self.switch(name)
 
     def switch(self, name: str) -> None:
@@ -95,6 +101,9 @@ class ConsoleSession:
         self.say(reply.text)
         for number, (_value, label) in enumerate(reply.choices, start=1):
             self.say(f"  {number}. {label}")
+        if reply.attachment:  # a report's chart: saved through the outbox, like every delivery
+            share(self.desk, platform=PLATFORM, destination="conversation", address=f"@{self.name}", text="",
+                  attachment=reply.attachment)
 
     def say(self, text: str) -> None:
         print(text, file=self.out, flush=True)

@@ -9,11 +9,13 @@ import threading
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from bot.config import Settings
+from bot.metrics import DeskMetrics
 from handlers.desk import Desk
 from handlers.relay import Sender, relay_once
 from storage.database import DatabaseUnavailable
@@ -61,21 +63,25 @@ def create_http_app(runtime: Runtime, *, extra_routes: list[Route] | None = None
 
     async def readyz(_request: Request) -> JSONResponse:
         checks = {"model": runtime.desk.classifier is not None}
+        reasons = [] if checks["model"] else ["the intent model is not loaded"]
         try:
-            runtime.desk.database.check()
+            await run_in_threadpool(runtime.desk.database.check)  # a slow database must not stall the loop
             checks["database"] = True
-        except DatabaseUnavailable:
+        except DatabaseUnavailable as exc:
             checks["database"] = False
+            reasons.append(str(exc))
         ready = all(checks.values())
-        return JSONResponse({"status": "ready" if ready else "not ready", **checks}, status_code=200 if ready else 503)
+        body = {"status": "ready" if ready else "not ready", **checks, **({"reason": "; ".join(reasons)} if reasons else {})}
+        return JSONResponse(body, status_code=200 if ready else 503)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette):
         yield
         runtime.stop()
 
-    routes = [Route("/healthz", healthz), Route("/readyz", readyz), *(extra_routes or [])]
-    return Starlette(routes=routes, lifespan=lifespan)
+    metrics = DeskMetrics(runtime.desk)  # GET /metrics, request and classification timing
+    routes = [Route("/healthz", healthz), Route("/readyz", readyz), metrics.route(), *(extra_routes or [])]
+    return Starlette(routes=routes, lifespan=lifespan, middleware=[metrics.middleware()])
 
 
 def serve(settings: Settings, *, host: str, port: int) -> int:
@@ -88,6 +94,9 @@ def serve(settings: Settings, *, host: str, port: int) -> int:
     desk = build_desk(settings)
     front_ends = configured_front_ends(settings, desk)
     runtime = Runtime(desk, senders=[f.sender for f in front_ends if f.sender is not None])
+    from bot.provisioner_sender import WebhookSender
+
+    runtime.senders.append(WebhookSender())  # access provisioning webhooks, retried through the outbox
     app = create_http_app(runtime, extra_routes=[route for f in front_ends for route in f.routes] + event_routes(desk))
     schedule_sweep(runtime)
     names = ", ".join(f.name for f in front_ends) or "no chat front end configured"
@@ -96,7 +105,7 @@ def serve(settings: Settings, *, host: str, port: int) -> int:
         front_end.start()
     runtime.start()
     try:
-        uvicorn.run(app, host=host, port=port, log_level="warning")
+        uvicorn.run(app, host=host, port=port, log_level="warning", log_config=None)  # our log format
     finally:
         runtime.stop()
         for front_end in front_ends:

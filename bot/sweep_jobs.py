@@ -80,7 +80,7 @@ def sweep_once(settings, *, now_text: str | None, out: TextIO = sys.stdout) -> i
         for line in done:
             print(f"{name}: {line}", file=out)
         total += len(done)
-    sender = ConsoleSender(out, "")
+    sender = ConsoleSender(out, "", desk)
     while relay_once(desk, [sender]):
         pass
     summary = f"{total} step{'s' if total != 1 else ''} taken" if total else "nothing due"

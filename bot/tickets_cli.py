@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 import sys
 
+from handlers.fulfilment import request_view
+from handlers.access_requests import access_json
 from handlers.views import KIND_LABEL, STATUS_LABEL, history_entry, snapshot
 from storage.database import Database
 from storage.tickets import all_tickets, get_ticket, history, parse_ref
@@ -16,6 +18,10 @@ def _with_history(session, ticket) -> dict:
         {"at": c.created_at.isoformat(), "author": c.author, "visibility": c.visibility, "body": c.body}
         for c in ticket.comments
     ]
+    if (request := request_view(session, ticket)) is not None:  # a catalog request: item, fields, steps
+        data["request"] = request
+    if (access := access_json(session, ticket)) is not None:  # an access request: approvals, grant, expiry
+        data["access"] = access
     return data
 
 

@@ -14,6 +14,8 @@ ROUTES: dict[str, str] = {
     "fu:": "handlers.follow_up",  # "Is it fixed?" and satisfaction ratings
     "ke:": "handlers.known_errors",  # a known error's workaround offered at intake
     "prb:": "handlers.problems",  # problem buttons: resolve linked incidents, open a problem
+    "cat:": "handlers.request_fulfilment",  # catalog requests: "Sounds like X: right?" and field choices
+    "apr:": "handlers.approvals",  # Approve / Deny in an approver's direct message
 }
 
 

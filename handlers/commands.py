@@ -7,6 +7,10 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from handlers import event_incidents, lifecycle, problems, stakeholders
+from handlers import log_context
+from handlers import report_posting
+from handlers import catalog, fulfilment
+from handlers import approvals, grants
 from handlers.desk import Desk
 from handlers.intake import my_tickets
 from handlers.lifecycle import Actor, DeskError, Refused, actor_for
@@ -58,6 +62,20 @@ COMMANDS: dict[str, Command] = {
     "problem": Command("problem new|link|cause|known-error|resolve|show|list ...",
                        "problem management (/sd problem help)", False,
                        lambda s, d, t, a, rest: problems.run(s, d, a, rest), takes_ticket=False),
+    "report": Command("report [7d|30d|QUEUE]", "figures and a chart for managers (default: the last 7 days)", False,
+                      lambda s, d, t, a, rest: report_posting.run(s, d, a, rest), takes_ticket=False),
+    "done": Command("done REQ-n STEP", "tick off a fulfilment step (its number or the start of its name)", True,
+                    lambda s, d, t, a, rest: fulfilment.done(s, d, t, a, rest)),
+    "catalog": Command("catalog", "what anyone can ask for (the service catalog)", False,
+                       lambda s, d, t, a, rest: catalog.listing(d.organisation), takes_ticket=False),
+    "approve": Command("approve ID [NOTE]", "approve a request waiting for you (ACC-n, REQ-n)", False,
+                       lambda s, d, t, a, rest: approvals.command(s, d, a, rest, decision="approve"), takes_ticket=False),
+    "deny": Command("deny ID REASON", "deny a request waiting for you; the requester is told why", False,
+                    lambda s, d, t, a, rest: approvals.command(s, d, a, rest, decision="deny"), takes_ticket=False),
+    "granted": Command("granted ACC-n", "confirm you gave the approved access (records the grant)", False,
+                       lambda s, d, t, a, rest: grants.granted_command(s, d, t, a, rest)),
+    "access": Command("access list [USER|RESOURCE]", "current access grants (yours, a person's or a resource's)", False,
+                      lambda s, d, t, a, rest: grants.access_command(s, d, a, rest), takes_ticket=False),
 }
 OTHER_USAGE = [
     ("list [QUEUE] [mine]", "open tickets (yours, a queue's, or everything you work)"),
@@ -72,6 +90,7 @@ def help_text(prefix: str = "/sd") -> str:
     return "Commands:\n" + "\n".join(f"  {(prefix + ' ' + usage).ljust(width)}  {summary}" for usage, summary in rows)
 
 
+@log_context.scoped  # log lines carry the ticket the command works on
 def run_command(desk: Desk, person: Person, text: str, *, prefix: str = "/sd") -> Reply:
     """Run one command line such as `take INC-12` (with or without the leading /sd)."""
     body = text.strip()
@@ -143,6 +162,7 @@ def _show(session: Session, desk: Desk, actor: Actor, args: list[str]) -> Reply:
     text = detail(ticket, now=desk.clock.now(), comments=list(ticket.comments), public_only=actor.staff is None,
                   organisation=desk.organisation)
     extras = (problems.shown_for(session, ticket), event_incidents.shown_for(session, ticket))
+    extras += (fulfilment.shown_for(session, ticket),)  # a catalog request's details and checklist
     text += "".join(f"\n{extra}" for extra in extras if extra)
     if actor.staff is not None:
         steps = history(session, ticket=ticket)[-5:]

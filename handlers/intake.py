@@ -5,12 +5,16 @@ answered from the record.
 """
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 
 from sqlalchemy.orm import Session
 
 from handlers import clarification, follow_up, known_errors, notify, timekeeping
+from handlers import log_context
+from handlers import request_fulfilment
+from handlers import access_requests, approvals
 from handlers.desk import Desk
 from handlers.lifecycle import Actor, actor_for, requester_comment
 from handlers.messages import Conversation, Inbound, Person, Reply
@@ -21,6 +25,7 @@ from storage.inbound import first_delivery
 from storage.models import Ticket
 from storage.tickets import add_ticket, get_ticket, list_tickets, ticket_of_conversation
 
+log = logging.getLogger(__name__)
 CLASSIFY_LIMIT = 5_000  # the model reads the start of a long message; the record keeps all of it
 TITLE_LIMIT = 120
 KINDS = {"incident": "incident", "service_request": "service_request", "access_request": "access_request"}
@@ -56,6 +61,7 @@ def refs_in(text: str) -> list[str]:
     return seen
 
 
+@log_context.scoped  # log lines carry the ticket this message opens or concerns
 def handle_message(desk: Desk, inbound: Inbound, *, reply_via_outbox: bool = False) -> Reply | None:
     """Handle one user message.
 
@@ -84,6 +90,13 @@ def _decide(session: Session, desk: Desk, inbound: Inbound, text: str, classific
         return Reply(EMPTY, ok=False)
     actor = actor_for(desk, inbound.person)
     if inbound.reported_by is None:
+        asked = request_fulfilment.typed_answer(session, desk, inbound.person, text, classification)
+        if asked is not None:  # an answer to a pending catalog question (rule: handlers/request_fulfilment.py)
+            return asked
+        reason = approvals.typed_answer(session, desk, inbound.person, text)  # a denial's reason after "Deny"
+        access = reason or access_requests.typed_answer(session, desk, inbound.person, text, classification)
+        if access is not None:  # an answer to a pending access question (duration, justification, ...)
+            return access
         offered = known_errors.typed_answer(session, desk, inbound.person, text)
         if offered is not None:
             return offered
@@ -151,6 +164,8 @@ def open_ticket(
         queue_confidence=queue_confidence, created_at=now, updated_at=now,
         first_response_due=first_due, resolution_due=resolution_due,
     )
+    log_context.note(ticket=ticket.ref)
+    log.info("opened %s: %s, %s queue, %s", ticket.ref, kind, queue, priority)  # never the user's text
     timekeeping.opened(session, desk, ticket, notices=False)
     reason = f"{kind} for {queue}, {priority} (impact {impact}, urgency {urgency})"
     audit.record(session, actor=actor_name, action="opened", ticket=ticket, field="status", after="new",
@@ -169,6 +184,10 @@ def open_ticket(
     timekeeping.priority_notices(session, desk, ticket, before_priority=None)
     if kind == "incident":
         known_errors.after_incident_opened(session, desk, ticket)
+    if kind == "service_request":
+        request_fulfilment.after_request_opened(session, desk, ticket)
+    if kind == "access_request":
+        access_requests.on_opened(session, desk, ticket)  # resource, beneficiary, duration, why; then approval
     return ticket
 
 

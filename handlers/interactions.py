@@ -17,6 +17,8 @@ from storage.inbound import first_delivery
 
 PRIVATE = "ephemeral"  # the outbox destination of an answer only one person sees
 END_USER_COMMANDS = ("help", "list", "show", "reopen", "close")
+END_USER_COMMANDS += ("catalog",)  # the service catalog: what anyone can ask for
+END_USER_COMMANDS += ("approve", "deny", "access")  # approvers need not be staff (a manager); your own access
 LOG_FOR_SOMEONE = "new"  # a front end's form for logging a ticket on someone's behalf
 
 
@@ -53,6 +55,7 @@ def answer_privately(
                 "ok": reply.ok,
                 "user_id": person.user_id,
                 "reply_address": reply_address,
+                **({"attachment": reply.attachment} if reply.attachment else {}),
             },
             at=desk.clock.now(),
         )
@@ -65,6 +68,9 @@ def end_user_help(prefix: str = "/sd") -> str:
         f"  {prefix} show ID      one of your tickets with its latest replies\n"
         f"  {prefix} reopen ID    reopen a ticket of yours that was resolved but isn't fixed\n"
         f"  {prefix} close ID     close a resolved ticket of yours\n"
+        f"  {prefix} catalog      what you can ask for (the service catalog)\n"
+        f"  {prefix} approve ID   approve a request waiting for your approval (deny ID REASON to refuse)\n"
+        f"  {prefix} access list  the access you have and until when\n"
         "To report something or ask for something, just send me a message."
     )
 

@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from handlers import escalation, follow_up, notify, timekeeping
+from handlers import log_context
 from handlers.desk import Desk
 from handlers.messages import Person
 from handlers.organisation import PRIORITIES, QUEUES, StaffMember
@@ -67,6 +68,7 @@ def load(session: Session, text: str, *, actor: Actor) -> Ticket:
     ticket = get_ticket(session, ref=ref, for_update=True)
     if ticket is None or (actor.staff is None and not actor.is_requester(ticket)):
         raise DeskError(f"I can't find a ticket {ref}.")
+    log_context.note(ticket=ticket.ref)
     return ticket
 
 

@@ -41,3 +41,4 @@ class Reply:
     ticket: dict | None = None
     choices: list[tuple[str, str]] = field(default_factory=list)  # (value, label)
     ok: bool = True
+    attachment: dict | None = None  # a report's chart: {"file_id", "filename", "title"} (handlers.report_posting)

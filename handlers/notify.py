@@ -109,3 +109,20 @@ def channel(session: Session, desk: Desk, ticket: Ticket, address: str | None, *
         session, platform=platform or ticket.conversation_platform, destination="channel", address=address,
         ticket_id=ticket.id, event=event, payload=_payload(ticket if card else None, text, desk), at=desk.clock.now(),
     )
+
+
+def person(session: Session, desk: Desk, ticket: Ticket | None, *, platform: str, user_id: str, event: str,
+           text: str, choices: list[tuple[str, str]] | None = None) -> None:
+    """A direct message to anyone (an approver, a beneficiary), with answer buttons when `choices`
+    are given. Slack and the console show buttons in a conversation addressed to the user (Slack
+    opens the DM); Discord DMs a user by id, with the ticket card and the same buttons."""
+    if platform == "discord" or not choices:
+        destination, address = "user", user_id
+    else:
+        destination, address = "conversation", (f"@{user_id}" if platform == "console" else user_id)
+    extra = {"choices": [list(choice) for choice in choices]} if choices else {}
+    outbox.enqueue(
+        session, platform=platform, destination=destination, address=address,
+        ticket_id=ticket.id if ticket is not None else None, event=event,
+        payload=_payload(ticket, text, desk, requester_id=user_id, **extra), at=desk.clock.now(),
+    )

@@ -12,6 +12,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from handlers.catalog_config import CatalogConfig
+from handlers.report_config import ReportsConfig
+from handlers.access_config import AccessConfig, PersonConfig
+
 QUEUES = ("technical", "application", "operations")
 PRIORITIES = ("P1", "P2", "P3", "P4", "P5")
 PLATFORMS = ("console", "slack", "discord")
@@ -327,6 +331,10 @@ class Organisation(BaseModel):
     sweeps: SweepsConfig = Field(default_factory=SweepsConfig)
     events: EventsConfig = Field(default_factory=EventsConfig)
     problems: ProblemsConfig = Field(default_factory=ProblemsConfig)
+    catalog: CatalogConfig = Field(default_factory=CatalogConfig)  # the service catalog (issue 8)
+    reports: ReportsConfig = Field(default_factory=ReportsConfig)  # the weekly report (issue 9)
+    access: AccessConfig = Field(default_factory=AccessConfig)  # access resources and approvers (issue 8)
+    people: dict[str, PersonConfig] = Field(default_factory=dict)  # end users: manager, identities
 
     @model_validator(mode="after")
     def _complete(self) -> Organisation:

@@ -58,40 +58,51 @@ class Sender(Protocol):
 
 
 def relay_once(desk: Desk, senders: list[Sender], *, limit: int = 50) -> int:
-    """Deliver what is due now; returns how many were delivered."""
+    """Deliver what is due now; returns how many were delivered.
+
+    One message per transaction: each delivery is recorded the moment Slack (or Discord) has it,
+    so a crash repeats at most the one message in flight, never the rest of a batch."""
     by_platform = {sender.platform: sender for sender in senders}
     if not by_platform:
         return 0
     delivered = 0
-    with desk.database.session() as session:
-        now = desk.clock.now()
-        for message in outbox.claim_due(session, platforms=list(by_platform), now=now, limit=limit):
-            card = _card(session, message)
-            address = message.address
-            if message.destination in NAMED_CHANNEL_DESTINATIONS:
-                address = channel_ref(session, platform=message.platform, name=message.address) or address
-            notification = Notification(
-                id=message.id, platform=message.platform, destination=message.destination,
-                address=address, thread=message.thread, event=message.event,
-                payload=message.payload, ticket_id=message.ticket_id,
-                card_ref=card.message_ref if card else None,
-            )
-            try:
-                posted = by_platform[message.platform].send(notification)
-            except DeliveryFailed as failure:
-                outbox.mark_failed(message, now=now, error=str(failure), retry_after=failure.retry_after)
-                log.warning("outbox %s to %s not delivered: %s", message.id, message.platform, failure)
-            except Exception as exc:  # a sender bug must not stop the relay for everyone else
-                outbox.mark_failed(message, now=now, error=f"{type(exc).__name__}: {exc}")
-                log.exception("outbox %s to %s failed", message.id, message.platform)
-            else:
-                outbox.mark_delivered(message, now=now)
-                delivered += 1
-                if message.destination == NEW_CHANNEL and posted:
-                    remember_channel(session, platform=message.platform, name=message.address, ref=str(posted), at=now)
-                else:
-                    _remember_card(session, message, card, posted, now)
+    now = desk.clock.now()  # one "now" per pass: a message that failed waits for the next pass
+    for _ in range(limit):
+        with desk.database.session() as session:
+            claimed = outbox.claim_due(session, platforms=list(by_platform), now=now, limit=1)
+            if not claimed:
+                break
+            delivered += _deliver(session, by_platform, claimed[0], now)
     return delivered
+
+
+def _deliver(session, by_platform: dict, message, now) -> int:
+    card = _card(session, message)
+    address = message.address
+    if message.destination in NAMED_CHANNEL_DESTINATIONS:
+        address = channel_ref(session, platform=message.platform, name=message.address) or address
+    notification = Notification(
+        id=message.id, platform=message.platform, destination=message.destination,
+        address=address, thread=message.thread, event=message.event,
+        payload=message.payload, ticket_id=message.ticket_id,
+        card_ref=card.message_ref if card else None,
+    )
+    try:
+        posted = by_platform[message.platform].send(notification)
+    except DeliveryFailed as failure:
+        outbox.mark_failed(message, now=now, error=str(failure), retry_after=failure.retry_after)
+        log.warning("outbox %s to %s not delivered: %s", message.id, message.platform, failure)
+        return 0
+    except Exception as exc:  # a sender bug must not stop the relay for everyone else
+        outbox.mark_failed(message, now=now, error=f"{type(exc).__name__}: {exc}")
+        log.exception("outbox %s to %s failed", message.id, message.platform)
+        return 0
+    outbox.mark_delivered(message, now=now)
+    if message.destination == NEW_CHANNEL and posted:
+        remember_channel(session, platform=message.platform, name=message.address, ref=str(posted), at=now)
+    else:
+        _remember_card(session, message, card, posted, now)
+    return 1
 
 
 def _remember_card(session, message, card: TicketCard | None, posted: str | None, now) -> None:

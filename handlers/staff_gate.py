@@ -28,6 +28,9 @@ STAFF_ONLY: dict[str, str] = {
     "update": "post status updates",
     "major": "declare major incidents",
     "problem": "manage problems",
+    "done": "tick off fulfilment steps",
+    "granted": "confirm access grants",
+    "report": "see reports",
 }
 
 

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from handlers import log_context
 from handlers.desk import Desk
 from storage.database import DatabaseUnavailable
 from storage.models import Ticket
@@ -26,6 +27,7 @@ Finder = Callable[..., list[int]]  # (session, *, now, limit, exclude) -> ticket
 Action = Callable[[Session, Desk, Ticket, datetime], list[str]]  # -> what was done, for people
 
 
+@log_context.scoped  # log lines carry the ticket being swept
 def sweep_tickets(desk: Desk, *, name: str, find: Finder, act: Action, batch: int = BATCH) -> list[str]:
     now = desk.clock.now()
     done: list[str] = []
@@ -41,12 +43,14 @@ def sweep_tickets(desk: Desk, *, name: str, find: Finder, act: Action, batch: in
                 passed_over.add(ticket_id)
                 continue
             seen.add(ticket_id)
+            log_context.note(ticket=None)
             try:
                 with desk.database.session() as session:
                     ticket = claim_ticket(session, ticket_id)
                     if ticket is None:
                         passed_over.add(ticket_id)
                         continue
+                    log_context.note(ticket=ticket.ref)
                     done.extend(act(session, desk, ticket, now))
             except DatabaseUnavailable:
                 raise

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from storage.models import OutboxMessage
 
-MAX_ATTEMPTS = 8
+MAX_ATTEMPTS = 20  # with backoff capped at 5 minutes: about an hour of outage before giving up
 
 
 def enqueue(
@@ -66,15 +66,19 @@ def mark_delivered(message: OutboxMessage, *, now: datetime) -> None:
 
 
 def mark_failed(message: OutboxMessage, *, now: datetime, error: str, retry_after: float | None = None) -> None:
-    """Schedule a retry with exponential backoff (or the platform's Retry-After); give up after
-    MAX_ATTEMPTS and keep the row as `failed` for an operator to see."""
+    """Schedule a retry: at the platform's Retry-After for a rate limit, else with exponential
+    backoff. A rate limit is the platform asking to wait, not a failure: it never gives the
+    message up (a long 429 spell would otherwise fail every waiting message). After MAX_ATTEMPTS
+    tries the row is kept as `failed` for an operator to see."""
     message.attempts += 1
     message.last_error = error[:1000]
+    if retry_after is not None:
+        message.next_attempt_at = now + timedelta(seconds=retry_after)
+        return
     if message.attempts >= MAX_ATTEMPTS:
         message.status = "failed"
         return
-    delay = retry_after if retry_after is not None else min(2 ** message.attempts, 300)
-    message.next_attempt_at = now + timedelta(seconds=delay)
+    message.next_attempt_at = now + timedelta(seconds=min(2 ** message.attempts, 300))
 
 
 def pending_count(session: Session) -> int:

@@ -50,11 +50,15 @@ class SlaClock(Base):
 def due_ticket_ids(session: Session, *, now: datetime, limit: int, exclude: set[int] | None = None) -> list[int]:
     """Tickets with a clock that has something due, most overdue first."""
     first_due = func.min(SlaClock.next_check_at)
+    # Grouped on an expression, not the bare column: otherwise SQLite's planner walks the whole
+    # (ticket_id, target) index to group instead of taking the next_check_at range (87x slower
+    # at 100k open tickets, bench/sweep.py).
+    ticket = (SlaClock.ticket_id + 0).label("ticket")
     statement = (
-        select(SlaClock.ticket_id)
+        select(ticket)
         .where(SlaClock.next_check_at <= now)
-        .group_by(SlaClock.ticket_id)
-        .order_by(first_due, SlaClock.ticket_id)
+        .group_by(ticket)
+        .order_by(first_due, ticket)
         .limit(limit)
     )
     if exclude:

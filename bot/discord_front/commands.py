@@ -12,6 +12,7 @@ import discord
 from discord import app_commands
 from discord.app_commands import Choice
 
+from bot.discord_front import report_files
 from bot.discord_front.embeds import requester_embed, ticket_card
 from bot.discord_front.inbound import SOURCE, channel_of, conversation_of, person_of, text_of
 from bot.discord_front.respond import FAILED, Responder
@@ -33,6 +34,7 @@ STATE_CHOICES = [Choice(name=STATUS_LABEL[s], value=s) for s in ("new", "assigne
 PRIORITY_CHOICES = [Choice(name=p, value=p) for p in PRIORITIES]
 QUEUE_CHOICES = [Choice(name=q, value=q) for q in QUEUES]
 KIND_CHOICES = [Choice(name=label, value=kind) for kind, label in KIND_LABEL.items()]
+PERIOD_CHOICES = [Choice(name="last 7 days", value="7d"), Choice(name="last 30 days", value="30d")]
 PROBLEM_CHOICES = [Choice(name=verb, value=verb) for verb in ("new", "link", "cause", "known-error", "resolve", "show",
                                                                 "list")]
 
@@ -87,6 +89,9 @@ class DeskCommands(app_commands.Group, name="sd", description="The service desk:
         if outcome is FAILED:
             return
         reply, staff = outcome
+        if reply.attachment:  # a report's chart follows in this channel, through the outbox
+            if await responder.run(lambda: report_files.queue(bot.desk, interaction, reply)) is FAILED:
+                return
         embed = None
         if reply.ticket:
             embed = ticket_card(reply.ticket) if staff else requester_embed(reply.ticket)
@@ -199,6 +204,49 @@ class DeskCommands(app_commands.Group, name="sd", description="The service desk:
     @app_commands.autocomplete(ticket=suggest_tickets)
     async def show(self, interaction: discord.Interaction, ticket: str) -> None:
         await self.run(interaction, "show", ticket)
+
+    @app_commands.command(name="report", description="Figures and a chart for managers (staff)")
+    @app_commands.describe(period="How far back (default: the last 7 days)", queue="Only this queue")
+    @app_commands.choices(period=PERIOD_CHOICES, queue=QUEUE_CHOICES)
+    async def report(self, interaction: discord.Interaction, period: Choice[str] | None = None,
+                     queue: Choice[str] | None = None) -> None:
+        words = " ".join(choice.value for choice in (period, queue) if choice)
+        await self.run(interaction, "report", None, words)
+
+    # Access management (issue 8): approvers need not be staff; /sd access list shows grants.
+    @app_commands.command(name="approve", description="Approve a request waiting for your approval")
+    @app_commands.describe(ticket="Ticket id (ACC-n or REQ-n)", note="A note for the record (optional)")
+    @app_commands.autocomplete(ticket=suggest_tickets)
+    async def approve(self, interaction: discord.Interaction, ticket: str, note: str | None = None) -> None:
+        await self.run(interaction, "approve", ticket, note or "")
+
+    @app_commands.command(name="deny", description="Deny a request waiting for your approval; the requester is told why")
+    @app_commands.describe(ticket="Ticket id (ACC-n or REQ-n)", reason="Why (the requester reads this)")
+    @app_commands.autocomplete(ticket=suggest_tickets)
+    async def deny(self, interaction: discord.Interaction, ticket: str, reason: str) -> None:
+        await self.run(interaction, "deny", ticket, reason)
+
+    @app_commands.command(name="granted", description="Confirm you gave the approved access (records the grant)")
+    @app_commands.describe(ticket="Ticket id (ACC-n)")
+    @app_commands.autocomplete(ticket=suggest_tickets)
+    async def granted(self, interaction: discord.Interaction, ticket: str) -> None:
+        await self.run(interaction, "granted", ticket)
+
+    @app_commands.command(name="access", description="Current access grants: yours, a person's or a resource's")
+    @app_commands.describe(who="A person or a resource (optional; staff only for others)")
+    async def access(self, interaction: discord.Interaction, who: str | None = None) -> None:
+        await self.run(interaction, "access", None, f"list {who or ''}")
+
+    # The service catalog (issue 8): what anyone can ask for; staff tick off fulfilment steps.
+    @app_commands.command(name="catalog", description="What you can ask for (the service catalog)")
+    async def catalog(self, interaction: discord.Interaction) -> None:
+        await self.run(interaction, "catalog", None, "")
+
+    @app_commands.command(name="done", description="Tick off a fulfilment step of a service request")
+    @app_commands.describe(ticket="Ticket id (REQ-n)", step="The step's number or the start of its name")
+    @app_commands.autocomplete(ticket=suggest_tickets)
+    async def done(self, interaction: discord.Interaction, ticket: str, step: str) -> None:
+        await self.run(interaction, "done", ticket, step)
 
     @app_commands.command(name="help", description="What the /sd commands do")
     async def help(self, interaction: discord.Interaction) -> None:

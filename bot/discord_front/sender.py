@@ -23,11 +23,12 @@ from typing import Any
 import aiohttp
 import discord
 
-from bot.discord_front import incident_channels
+from bot.discord_front import incident_channels, report_files
 from bot.discord_front.embeds import CONTENT_LIMIT, clip, requester_embed, thread_name, ticket_card
 from bot.discord_front.inbound import PLATFORM
 from bot.discord_front.views import card_view, choices_view
 from handlers.relay import DeliveryFailed, Notification
+from handlers.report_posting import ATTACHMENT
 
 log = logging.getLogger(__name__)
 THREAD_ALREADY_EXISTS = 160004
@@ -57,6 +58,8 @@ class DiscordSender:
     async def deliver(self, notification: Notification) -> str | None:
         """Post (or edit) one notification; Discord's errors as DeliveryFailed."""
         try:
+            if notification.payload.get(ATTACHMENT):  # a report's chart
+                return await report_files.deliver(self, notification)
             if notification.destination == "channel":
                 return await self._to_channel(notification)
             if notification.destination == "user":
@@ -106,8 +109,11 @@ class DiscordSender:
     async def _to_user(self, notification: Notification) -> str | None:
         ticket = notification.payload.get("ticket")
         dm = await self.bot.create_dm(discord.Object(id=int(notification.address)))
-        extra: dict[str, Any] = {"embed": self._card(ticket), "view": card_view(ticket)} if ticket else {}
-        return _id(await dm.send(**_message(notification.text, **extra)))
+        choices = notification.payload.get("choices") or []
+        extra: dict[str, Any] = {"embed": self._card(ticket)} if ticket else {}
+        # A question's buttons (an approval's Approve / Deny) win over the card's own.
+        view = choices_view(choices) if choices else (card_view(ticket) if ticket else None)
+        return _id(await dm.send(**_message(notification.text, **extra, view=view)))
 
     async def _to_conversation(self, notification: Notification) -> str | None:
         payload = notification.payload

@@ -1,7 +1,8 @@
 """Slack events: a DM or a mention reaches the desk; a reply in a ticket's thread is a comment; a
 `:ticket:` reaction turns someone's message into their ticket.
 
-Every listener only acknowledges; the work runs after the ack (Bolt lazy listeners). Each event
+Every listener only writes the event down (journal.py) and acknowledges; the work runs after the
+ack (Bolt lazy listeners), and a journal replay finishes it after a crash. Each event
 is handled once: its event_id (or, for reactions, the message) is the inbound dedup key, so
 Slack's retries (X-Slack-Retry-Num) never open a second ticket or post a second answer.
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -16,6 +18,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.slack_front.context import Caller, SlackContext, in_background
 from bot.slack_front.identity import PLATFORM
+from bot.slack_front.journal import handled, write_down_then_ack
 from bot.slack_front.markup import readable, strip_leading_mention
 from handlers.intake import handle_message
 from handlers.messages import Conversation, Inbound, Reply
@@ -28,12 +31,33 @@ PEOPLE_SUBTYPES = (None, "file_share", "thread_broadcast")  # messages a person 
 
 
 def register(app: App, context: SlackContext) -> None:
-    app.event("message")(ack=acknowledge, lazy=[in_background(
-        context, "message", caller_of_event, lambda body: on_message(context, body))])
-    app.event("app_mention")(ack=acknowledge, lazy=[in_background(
-        context, "mention", caller_of_event, lambda body: on_mention(context, body))])
-    app.event("reaction_added")(ack=acknowledge, lazy=[in_background(
-        context, "reaction", caller_of_event, lambda body: on_reaction(context, body))])
+    """Each event is written down before the ack and marked handled after the work (journal.py)."""
+    for event_type, work in handlers(context).items():
+        app.event(event_type)(ack=write_down_then_ack(context.desk), lazy=[work])
+
+
+def handlers(context: SlackContext) -> dict:
+    """The work after the ack, by event type (the journal replay runs the same)."""
+    return {
+        "message": handled(context.desk, in_background(
+            context, "message", caller_of_event, lambda body: on_message(context, body))),
+        "app_mention": handled(context.desk, in_background(
+            context, "mention", caller_of_event, lambda body: on_mention(context, body))),
+        "reaction_added": handled(context.desk, in_background(
+            context, "reaction", caller_of_event, lambda body: on_reaction(context, body))),
+    }
+
+
+def dispatch(context: SlackContext) -> Callable[[dict], None]:
+    """Run the work for a recorded event body (a journal replay)."""
+    by_type = handlers(context)
+
+    def run(body: dict) -> None:
+        work = by_type.get((body.get("event") or {}).get("type"))
+        if work is not None:
+            work(body)
+
+    return run
 
 
 def register_fallback(app: App) -> None:

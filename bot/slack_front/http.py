@@ -2,7 +2,8 @@
 
 Bolt's dispatch runs in Starlette's thread pool, so the event loop (health checks, other
 requests) never waits on it. A body that cannot be parsed is answered 401 when its signature is
-wrong (as Bolt would) and 400 when it is signed but malformed; never with a traceback.
+wrong (as Bolt would) and 400 when it is signed but malformed or not shaped like Slack's
+(payload_shape.py); never with a traceback.
 """
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+from bot.slack_front.payload_shape import shape_problem
 
 log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
@@ -50,6 +53,12 @@ def events_route(app: App, signing_secret: str, *, path: str = EVENTS_PATH) -> R
                 return JSONResponse({"error": "invalid request"}, status_code=401)
             log.warning("malformed Slack request (%s: %s)", type(error).__name__, error)
             return JSONResponse({"error": "malformed payload"}, status_code=400)
+        problem = shape_problem(bolt_request.body)
+        if problem is not None:
+            if not signed_by_slack(signing_secret, body, request.headers):
+                return JSONResponse({"error": "invalid request"}, status_code=401)
+            log.warning("malformed Slack request (%s)", problem)
+            return JSONResponse({"error": f"malformed payload: {problem}"}, status_code=400)
         response = await run_in_threadpool(app.dispatch, bolt_request)
         return to_starlette_response(response)
 

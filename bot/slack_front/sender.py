@@ -25,10 +25,11 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
-from bot.slack_front import blocks, incident_channels
+from bot.slack_front import blocks, files, incident_channels
 from bot.slack_front.blocks import Labels, fallback_text, labels_for
 from handlers.desk import Desk
 from handlers.relay import DeliveryFailed, Notification
+from handlers.report_posting import ATTACHMENT
 
 log = logging.getLogger(__name__)
 PLATFORM = "slack"
@@ -63,6 +64,8 @@ class SlackSender:
     def send(self, notification: Notification) -> str | None:
         self._wait_for_rate_limit()
         try:
+            if notification.payload.get(ATTACHMENT):  # a report's chart
+                return files.deliver(self, notification)
             if notification.destination == "channel":
                 return self._to_channel(notification)
             if notification.destination == "conversation":

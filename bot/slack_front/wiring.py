@@ -12,9 +12,12 @@ from starlette.routing import Route
 
 from bot.config import ConfigError
 from bot.front_end import FrontEnd
+from bot.slack_front import events
 from bot.slack_front.app import create_slack_app
+from bot.slack_front.context import SlackContext
 from bot.slack_front.http import events_route
 from bot.slack_front.identity import BotIdentity, Directory, look_up_bot
+from bot.slack_front.journal import JournalReplay
 from bot.slack_front.sender import SlackSender
 from bot.slack_front.settings import SlackSettings, create_web_client
 from bot.slack_front.socket_mode import REFUSED, SocketModeConnection
@@ -34,14 +37,19 @@ class SlackFrontEnd:
     sender: SlackSender
     routes: list[Route]
     socket_mode: SocketModeConnection | None = None
+    replay: JournalReplay | None = None  # acknowledged events a crash left unhandled
 
     def start(self) -> None:
+        if self.replay is not None:
+            self.replay.start()
         if self.socket_mode is not None:
             self.socket_mode.start()
 
     def stop(self) -> None:
         if self.socket_mode is not None:
             self.socket_mode.stop()
+        if self.replay is not None:
+            self.replay.stop()
         self.work.close(DRAIN_SECONDS)  # let work already acknowledged to Slack finish
 
     def as_front_end(self) -> FrontEnd:
@@ -56,8 +64,10 @@ def assemble(settings: SlackSettings, desk: Desk, *, client: WebClient | None = 
     app = create_slack_app(settings, client, desk, work=work, bot=bot, directory=directory)
     routes = [events_route(app, settings.signing_secret)] if settings.signing_secret else []
     socket_mode = SocketModeConnection(app, settings.app_token, client) if settings.app_token else None
+    replay = JournalReplay(desk, events.dispatch(SlackContext(desk=desk, client=client, directory=directory,
+                                                              bot=bot or BotIdentity())))
     return SlackFrontEnd(settings=settings, client=client, app=app, work=work, sender=SlackSender(client, desk, name_of=directory.name_of),
-                         routes=routes, socket_mode=socket_mode)
+                         routes=routes, socket_mode=socket_mode, replay=replay)
 
 
 def who_am_i(client: WebClient) -> BotIdentity:

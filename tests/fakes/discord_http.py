@@ -35,6 +35,7 @@ class Call:
     path: str
     json: Any = None
     params: dict | None = None
+    files: list = field(default_factory=list)  # multipart uploads: {"field", "filename", "content"}
 
     def __repr__(self) -> str:
         return f"{self.method} {self.path} {json.dumps(self.json)[:200] if self.json is not None else ''}"
@@ -158,14 +159,20 @@ class FakeDiscordAPI:
     def handle(self, method: str, url: str, kwargs: dict) -> FakeResponse:
         path = url.removeprefix(BASE)
         data = kwargs.get("data")
+        files: list = []
+        if isinstance(data, aiohttp.FormData):  # a message with files: payload_json + files[n]
+            data, files = _multipart(data)
         body = json.loads(data) if isinstance(data, str) else None
-        self.calls.append(Call(method, path, body, kwargs.get("params")))
+        self.calls.append(Call(method, path, body, kwargs.get("params"), files))
         for failure in self.failures:
             if failure.times > 0 and failure.method == method and re.fullmatch(failure.pattern, path):
                 failure.times -= 1
                 if failure.disconnect:
                     raise aiohttp.ClientConnectionError("Cannot connect to host discord.com:443")
                 return FakeResponse(failure.status, failure.body, failure.headers)
+        if files:
+            body = {**(body or {}), "attachments": [
+                {"id": str(i), "filename": f["filename"], "size": len(f["content"])} for i, f in enumerate(files)]}
         return self._route(method, path, body or {})
 
     def _route(self, method: str, path: str, body: dict) -> FakeResponse:
@@ -250,7 +257,9 @@ class FakeDiscordAPI:
             "id": str(next(self.ids)), "channel_id": channel_id or "0", "author": self.bot_user,
             "content": body.get("content") or "", "embeds": body.get("embeds") or [],
             "components": body.get("components") or [], "timestamp": now_iso(), "edited_timestamp": None,
-            "tts": False, "mention_everyone": False, "mentions": [], "mention_roles": [], "attachments": [],
+            "tts": False, "mention_everyone": False, "mentions": [], "mention_roles": [],
+            "attachments": [{**a, "url": f"https://cdn.example/{a['filename']}", "proxy_url": "", "content_type": "image/png"}
+                            for a in body.get("attachments") or [] if "size" in a],
             "pinned": False, "type": 19 if body.get("message_reference") else 0, "flags": body.get("flags", 0),
         }
         if channel.get("guild_id"):
@@ -270,6 +279,18 @@ class FakeDiscordAPI:
             answer["interaction"]["response_message_id"] = message["id"]
             answer["resource"] = {"type": 4, "message": message}
         return answer
+
+
+def _multipart(form: aiohttp.FormData) -> tuple[str | None, list[dict]]:
+    """discord.py's multipart body: the JSON part, and each file's name and bytes."""
+    payload, files = None, []
+    for options, _headers, value in form._fields:
+        if options.get("name") == "payload_json":
+            payload = value
+        elif options.get("filename"):
+            content = value.read() if hasattr(value, "read") else value
+            files.append({"field": options.get("name"), "filename": options["filename"], "content": content})
+    return payload, files
 
 
 def _unknown(what: str, code: int) -> FakeResponse:

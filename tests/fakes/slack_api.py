@@ -52,6 +52,8 @@ class FakeSlackApi:
     calls: list = field(default_factory=list)
     messages: dict = field(default_factory=dict)  # (channel, ts) -> message
     channels: dict = field(default_factory=dict)  # id -> channels the desk created (conversations.create)
+    uploads: dict = field(default_factory=dict)  # file id -> {"filename", "length", "content", "shared_in"}
+    outside: set = field(default_factory=set)  # channels the app is not in (files.completeUploadExternal refuses)
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -66,8 +68,11 @@ class FakeSlackApi:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):  # noqa: N802 - http.server's naming
                 length = int(self.headers.get("Content-Length") or 0)
+                path = urlparse(self.path).path
+                if path.startswith("/upload/"):  # files_upload_v2's step 2: the file's bytes
+                    return fake._upload(self, path.removeprefix("/upload/"), self.rfile.read(length))
                 raw = self.rfile.read(length).decode("utf-8")
-                fake._serve(self, urlparse(self.path).path, raw)
+                fake._serve(self, path, raw)
 
             def log_message(self, *_args):
                 pass
@@ -264,6 +269,47 @@ class FakeSlackApi:
     def _conversations_list(self, params: dict) -> dict:
         found = [{"id": c["id"], "name": c["name"]} for c in self.channels.values() if not c["is_archived"]]
         return {"ok": True, "channels": found, "response_metadata": {"next_cursor": ""}}
+
+    # files_upload_v2: files.getUploadURLExternal, a POST of the bytes to upload_url (recorded as
+    # the call "upload"), then files.completeUploadExternal shares the uploaded files.
+    def _files_getUploadURLExternal(self, params: dict) -> dict:  # noqa: N802 - Slack's method name
+        if not params.get("filename") or not str(params.get("length") or "").isdigit():
+            return {"ok": False, "error": "invalid_arguments"}
+        file_id = f"F{next(self._ts):08d}"
+        self.uploads[file_id] = {"filename": params["filename"], "length": int(params["length"]), "content": None}
+        return {"ok": True, "file_id": file_id, "upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}"}
+
+    def _upload(self, request: BaseHTTPRequestHandler, file_id: str, content: bytes) -> None:
+        with self._lock:
+            failures = self._failures.get("upload")
+            failure = failures.popleft() if failures else None
+            self.calls.append(Call("upload", {"file_id": file_id, "length": len(content)}, None,
+                                   failure.status if failure else 200))
+            known = self.uploads.get(file_id)
+            if failure is None and known is not None:
+                known["content"] = content
+        if failure is not None:
+            return _answer(request, failure.status, "Internal Server Error")
+        if known is None:
+            return _answer(request, 404, "unknown upload")
+        return _answer(request, 200, f"OK - {len(content)}")
+
+    def _files_completeUploadExternal(self, params: dict) -> dict:  # noqa: N802 - Slack's method name
+        files = params.get("files")
+        if not isinstance(files, list) or not files:
+            return {"ok": False, "error": "invalid_arguments"}
+        if params.get("channel_id") in self.outside:
+            return {"ok": False, "error": "not_in_channel"}
+        shared = []
+        for item in files:
+            upload = self.uploads.get(item.get("id"))
+            if upload is None or upload["content"] is None:
+                return {"ok": False, "error": "file_not_found"}
+            upload.update(title=item.get("title"), shared_in=params.get("channel_id"),
+                          thread_ts=params.get("thread_ts"), initial_comment=params.get("initial_comment"))
+            shared.append({"id": item["id"], "name": upload["filename"], "title": item.get("title"),
+                           "size": len(upload["content"])})
+        return {"ok": True, "files": shared}
 
     def _apps_connections_open(self, params: dict) -> dict:
         return {"ok": False, "error": "invalid_auth"}

@@ -1,0 +1,205 @@
+"""The service catalog at work: which item a request reads like, what its first message already
+says, whether a typed answer fits a field, and the list `/sd catalog` shows.
+
+Matching uses the same TF-IDF similarity as known errors (handlers/similarity.py): a request is
+compared with each item's name, each alias and its description separately, and an item scores
+its best phrase, so a long description does not drown a short, exact alias.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from handlers.catalog_config import CatalogField, CatalogItem
+from handlers.organisation import Organisation
+from handlers.similarity import TfIdf, cosine, tokens
+
+_YES = frozenset("y yes yep yeah yup sure correct right ok okay exactly".split())
+_YES_PHRASES = frozenset({"yes please", "that's right", "thats right", "that is right", "yes that's right", "yes it is"})
+_NO = frozenset("n no nope nah wrong incorrect".split())
+_NO_PHRASES = frozenset({"no thanks", "not really", "that's wrong", "no it isn't", "no it's not", "not quite"})
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_DMY = re.compile(r"^(\d{1,2})[/.](\d{1,2})(?:[/.](\d{2,4}))?$")
+_D_MON = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]{3})[a-z]*\.?(?:\s+(\d{4}))?$")
+_MON_D = re.compile(r"^([a-z]{3})[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?$")
+_NUMBER = re.compile(r"^-?\d+(?:[.,]\d+)?$")
+_FILLER = frozenset("need needs needed want wanted like get getting would could someone something request new old".split())
+_VALUES = re.compile(r"\S+@\S+|\S*[/\\]\S*|https?://\S+")
+_WHERE = re.compile(r"\b(?:on|onto) (?:my|our|the|a|his|her|their) (?:new |old |work )?[\w-]+", re.IGNORECASE)
+DATE_HINT = "a date such as 2026-11-30, 30/11, 30 Nov, today, tomorrow, yesterday, next Friday or last Monday"
+
+
+class NotAnAnswer(ValueError):
+    """The text does not fit the field; the message says what would."""
+
+
+@dataclass(frozen=True)
+class Match:
+    item: CatalogItem
+    score: float
+
+
+def best_match(organisation: Organisation, text: str) -> Match | None:
+    """The catalog item the text reads like, when it is at least `catalog.match_threshold` alike."""
+    phrases = [(item, phrase) for item in organisation.catalog.items for phrase in item.matching_text()]
+    if not phrases:
+        return None
+    phrases = [(item, _without_filler(phrase)) for item, phrase in phrases]
+    model = TfIdf([phrase for _, phrase in phrases] + [text])
+    wanted = model.vector(_what_is_asked(text, vocabulary={w for _, p in phrases for w in tokens(p)}))
+    if not wanted:
+        return None
+    best: dict[str, float] = {}
+    for item, phrase in phrases:
+        best[item.id] = max(best.get(item.id, 0.0), cosine(wanted, model.vector(phrase)))
+    item_id, score = max(best.items(), key=lambda pair: pair[1])
+    if score < organisation.catalog.match_threshold:
+        return None
+    return Match(organisation.catalog.item(item_id), score)  # type: ignore[arg-type]
+
+
+def _what_is_asked(text: str, *, vocabulary: set[str]) -> str:
+    """The words that say what is asked for. Left out: values (paths, addresses), where it goes
+    ("on my laptop"), names the catalog does not know (Visio, SAP: a capitalised word after the
+    first), numbers and request filler ("need", "get"). Other unknown words stay, so "a new
+    monitor" does not pass for "a new laptop"."""
+    text = _WHERE.sub(" ", _VALUES.sub(" ", text))
+    words = text.split()
+    kept = [word for position, word in enumerate(words)
+            if not (position and word[:1].isupper() and word != "I" and not set(tokens(word)) <= vocabulary)]
+    return _without_filler(" ".join(kept))
+
+
+def _without_filler(text: str) -> str:
+    return " ".join(word for word in text.split()
+                    if word.lower().strip(".,!?") not in _FILLER and not word.strip(".,!?").isdigit())
+
+
+def listing(organisation: Organisation) -> str:
+    """What `/sd catalog` shows: each item, what it needs and who approves it."""
+    items = organisation.catalog.items
+    if not items:
+        return "The service catalog is empty; tell me what you need and I'll pass it to the right team."
+    lines = ["What you can ask for (just tell me, e.g. \"I need Visio installed\"):"]
+    for item in items:
+        approval = {"none": "no approval", "manager": "your manager approves"}.get(
+            item.approval if isinstance(item.approval, str) else "", f"approved by {', '.join(item.approval)}")
+        target = f", usually within {item.target}" if item.target else ""
+        asks = f"; I'll ask for {', '.join(f.name for f in item.fields)}" if item.fields else ""
+        lines.append(f"  • {item.name}: {item.description or item.name} ({approval}{target}{asks})")
+    return "\n".join(lines)
+
+
+def prefill(item: CatalogItem, text: str, *, today: date) -> dict[str, str]:
+    """Fields the first message already answers: a choice it names (exactly one), or what the
+    field's `extract` expression finds, when that is a valid answer."""
+    found: dict[str, str] = {}
+    for field in item.fields:
+        value = _choice_named(field, text) if field.type == "choice" else _extracted(field, text)
+        if value is None:
+            continue
+        try:
+            found[field.name] = parse_answer(field, value, today=today)
+        except NotAnAnswer:
+            continue
+    return found
+
+
+def _choice_named(field: CatalogField, text: str) -> str | None:
+    lowered = f" {_words(text)} "
+    named = [choice for choice in field.choices if f" {_words(choice)} " in lowered]
+    longest = max(named, key=len, default=None)  # "virtual desktop" names "desktop" too
+    if longest is None or any(_words(other) not in _words(longest) for other in named):
+        return None
+    return longest
+
+
+def _extracted(field: CatalogField, text: str) -> str | None:
+    if not field.extract:
+        return None
+    match = re.search(field.extract, text)
+    if match is None:
+        return None
+    return next((group.strip() for group in match.groups() if group and group.strip()), None)
+
+
+def _words(text: str) -> str:
+    return " ".join(re.sub(r"[^\w@.+#/-]+", " ", text.lower()).split())
+
+
+def yes_or_no(text: str) -> str | None:
+    words = " ".join(re.sub(r"[.!,]+", " ", text.lower()).split())
+    if words in _YES or words in _YES_PHRASES:
+        return "yes"
+    if words in _NO or words in _NO_PHRASES:
+        return "no"
+    return None
+
+
+def parse_answer(field: CatalogField, text: str, *, today: date) -> str:
+    """The stored form of a typed answer, or NotAnAnswer saying what the field takes."""
+    value = " ".join(text.split()).strip()
+    if not value:
+        raise NotAnAnswer(f"I need an answer for {field.name}.")
+    if field.type == "choice":
+        return _choice(field, value)
+    if field.type == "yes_no":
+        answer = yes_or_no(value)
+        if answer is None:
+            raise NotAnAnswer("Please answer yes or no.")
+        return answer
+    if field.type == "number":
+        if not _NUMBER.match(value):
+            raise NotAnAnswer(f"'{value[:40]}' is not a number; answer with digits, e.g. 2.")
+        return value.replace(",", ".")
+    if field.type == "date":
+        return parse_date(value, today=today).isoformat()
+    return value[:1000]
+
+
+def _choice(field: CatalogField, value: str) -> str:
+    wanted = _words(value).strip(" .")
+    if wanted.isdigit() and 1 <= int(wanted) <= len(field.choices):
+        return field.choices[int(wanted) - 1]  # the console numbers the choices
+    exact = [c for c in field.choices if _words(c) == wanted]
+    starts = [c for c in field.choices if _words(c).startswith(wanted)] if len(wanted) >= 3 else []
+    found = exact or starts
+    if len(found) == 1:
+        return found[0]
+    raise NotAnAnswer(f"'{value[:40]}' is not one of the choices; answer with one of: {', '.join(field.choices)}.")
+
+
+def parse_date(value: str, *, today: date) -> date:
+    """A date as people type it; day/month order is European (30/11)."""
+    text = value.lower().strip(" .")
+    relative = {"today": 0, "tomorrow": 1, "yesterday": -1}
+    if text in relative:
+        return today + timedelta(days=relative[text])
+    step, _, day_name = text.rpartition(" ")
+    if day_name in WEEKDAYS and step in ("", "next", "this", "on", "last"):
+        offset = (WEEKDAYS.index(day_name) - today.weekday()) % 7
+        if step == "last":
+            return today - timedelta(days=(today.weekday() - WEEKDAYS.index(day_name)) % 7 or 7)
+        return today + timedelta(days=offset or 7)
+    try:
+        if match := _ISO.match(text):
+            return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        if match := _DMY.match(text):
+            year = int(match.group(3)) if match.group(3) else today.year
+            return date(year + 2000 if year < 100 else year, int(match.group(2)), int(match.group(1)))
+        if (match := _D_MON.match(text)) and match.group(2) in MONTHS:
+            return date(int(match.group(3) or today.year), MONTHS.index(match.group(2)) + 1, int(match.group(1)))
+        if (match := _MON_D.match(text)) and match.group(1) in MONTHS:
+            return date(int(match.group(3) or today.year), MONTHS.index(match.group(1)) + 1, int(match.group(2)))
+    except ValueError:
+        raise NotAnAnswer(f"'{value[:40]}' is not a real date; answer with {DATE_HINT}.") from None
+    raise NotAnAnswer(f"I can't read '{value[:40]}' as a date; answer with {DATE_HINT}.")
+
+
+def local_today(organisation: Organisation, now: datetime) -> date:
+    """Today where the desk works (business_hours.timezone), for "today", "tomorrow"."""
+    return now.astimezone(ZoneInfo(organisation.business_hours.timezone)).date()

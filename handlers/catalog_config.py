@@ -1,0 +1,128 @@
+"""The service catalog as app.yaml declares it (`catalog:`): what people can ask for, what the desk
+must collect before the team can act, who approves it, and the team's checklist.
+
+Validated at start like the rest of app.yaml, so a typo names its key instead of surfacing in a
+conversation weeks later.
+"""
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+FieldType = Literal["text", "choice", "number", "date", "yes_no"]
+Queue = Literal["technical", "application", "operations"]  # as handlers.organisation.QUEUES
+_ID = r"^[a-z][a-z0-9_-]*$"
+
+
+class CatalogField(BaseModel):
+    """One detail the desk asks for, one question per message."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(pattern=_ID)
+    prompt: str
+    type: FieldType = "text"
+    choices: list[str] = Field(default_factory=list)
+    required: bool = True
+    # Optional: a regular expression whose first matching group reads the value from the first
+    # message ("install Visio on my laptop" -> Visio). Choice fields are read without one.
+    extract: str | None = None
+
+    @field_validator("extract")
+    @classmethod
+    def _compiles(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            pattern = re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"expected a regular expression, but it does not compile ({exc})") from None
+        if pattern.groups < 1:
+            raise ValueError("expected a regular expression with a group around the value")
+        return value
+
+    @model_validator(mode="after")
+    def _choices_fit_type(self) -> CatalogField:
+        if self.type == "choice" and not self.choices:
+            raise ValueError(f"field {self.name!r} is a choice but lists no choices")
+        if self.type != "choice" and self.choices:
+            raise ValueError(f"field {self.name!r} lists choices but is of type {self.type!r}, not 'choice'")
+        return self
+
+
+class CatalogItem(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(pattern=_ID)
+    name: str
+    description: str = ""
+    aliases: list[str] = Field(default_factory=list)
+    queue: Queue
+    fields: list[CatalogField] = Field(default_factory=list)
+    # "none", "manager" (the requester's manager), or approvers in order: staff names, "manager",
+    # "group:NAME" (handlers/approvals.py resolves them).
+    approval: Literal["none", "manager"] | list[str] = "none"
+    steps: list[str] = Field(min_length=1)
+    target: str | None = None  # e.g. 3bd: told to the requester
+
+    @field_validator("target", mode="before")
+    @classmethod
+    def _target(cls, value):
+        # organisation.py imports this module, so Duration is looked up when a value is checked.
+        from handlers.organisation import _duration
+
+        duration = _duration(value) if value is not None else None
+        if duration is None:
+            return None
+        text = str(duration)
+        return text[:-1] if duration.amount == 1 and text.endswith("days") else text
+
+    @field_validator("approval", mode="before")
+    @classmethod
+    def _approval(cls, value):
+        if value is None or value is False:
+            return "none"
+        if isinstance(value, list) and not value:
+            raise ValueError("expected none, manager, or a non-empty list of approvers")
+        return value
+
+    @model_validator(mode="after")
+    def _unique_fields(self) -> CatalogItem:
+        names = [f.name for f in self.fields]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"item {self.id!r}: field {', '.join(twice)} appears twice")
+        return self
+
+    @property
+    def approval_steps(self) -> list[str]:
+        """Who approves, in order, as handlers/approvals.py takes it (empty: no approval)."""
+        if self.approval == "none":
+            return []
+        return ["manager"] if self.approval == "manager" else list(self.approval)
+
+    def field_named(self, name: str) -> CatalogField | None:
+        return next((f for f in self.fields if f.name == name), None)
+
+    def matching_text(self) -> list[str]:
+        """The phrases a request is compared with: the name, each alias, the description."""
+        return [self.name, *self.aliases, *([self.description] if self.description else [])]
+
+
+class CatalogConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    # How similar (0..1, TF-IDF cosine) a request must be to an item's name, an alias or its
+    # description before the desk asks "Sounds like ...: right?".
+    match_threshold: float = Field(default=0.3, gt=0.0, le=1.0)
+    items: list[CatalogItem] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> CatalogConfig:
+        ids = [item.id for item in self.items]
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            raise ValueError(f"catalog: item id {', '.join(twice)} appears twice")
+        return self
+
+    def item(self, item_id: str) -> CatalogItem | None:
+        return next((item for item in self.items if item.id == item_id), None)
