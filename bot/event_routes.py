@@ -158,6 +158,7 @@ class EventRoutes:
                 events = parse(data)
             except EventFormatError as exc:
                 raise _Rejected(invalid(str(exc))) from None
+            del body, data  # parsed: not kept alive (and promoted by the collector) while the commit waits
             outcomes = await self.commits.submit(events)
         except _Rejected as rejected:
             return rejected.response

@@ -12,7 +12,9 @@
   "summary": "...", "severity": "critical" | "error" | "warning" | "info" (default error),
   "service": "...", "instance": "...", "source": "name of the sender", "details": {...}}`.
   `summary` is needed to trigger; `dedup_key` to resolve or acknowledge (a trigger without one
-  gets one and the answer says which).
+  gets one and the answer says which). Each sender (`source`) has its own dedup keys: the key is
+  recorded as "<source id>:<dedup_key>" (source id: `sender_id`, "Zabbix" -> "zabbix"; events
+  without a source share "monitoring"), so two senders' "disk-full" are two alerts.
 """
 from __future__ import annotations
 
@@ -39,7 +41,7 @@ class EventFormatError(ValueError):
 class EventIn:
     source: str  # alertmanager | pagerduty | generic: the dedup namespace
     action: str  # trigger | acknowledge | resolve
-    dedup_key: str  # one occurrence
+    dedup_key: str  # one occurrence, as recorded (generic: "<sender id>:<key as sent>")
     alert_key: str  # the alert across occurrences (Alertmanager's fingerprint)
     service: str | None  # None: look it up from the occurrence (PagerDuty resolve/acknowledge)
     instance: str | None
@@ -47,6 +49,12 @@ class EventIn:
     summary: str
     sender: str  # who sent it, as the incident's requester: "Alertmanager", "PagerDuty", ...
     details: dict | None = None
+    key_sent: str | None = None  # the key as the sender knows it, where the recorded one differs
+
+    @property
+    def answer_key(self) -> str:
+        """The dedup key the answer echoes: the one the sender sent (or was given)."""
+        return self.key_sent or self.dedup_key
 
 
 def _scalar(value: object, where: str, *, required: bool) -> str | None:
@@ -143,20 +151,34 @@ def parse_alertmanager(data: object, *, limit: int) -> list[EventIn]:
     if version is not None and str(version) != "4":
         raise EventFormatError(f"version: {str(version)[:20]!r} is not supported; Alertmanager sends version 4")
     alerts = _list(body.get("alerts"), "alerts", limit)
-    return [_alert(alert, f"alerts[{number}]") for number, alert in enumerate(alerts)]
+    times: dict[str, str] = {}  # startsAt as sent -> UTC ISO 8601: a group's alerts often share it
+    return [_alert(alert, number, times) for number, alert in enumerate(alerts)]
 
 
-def _alert(alert: object, where: str) -> EventIn:
+def _alert(alert: object, number: int, times: dict[str, str]) -> EventIn:
+    # Batches are large (bench/events.py): the common, clean case is checked inline and anything
+    # else takes the general helpers, which name the field that is wrong.
+    where = f"alerts[{number}]"
     alert = _object(alert, where)
     status = alert.get("status")
     if status not in ("firing", "resolved"):
         raise EventFormatError(f"{where}.status: expected firing or resolved, got {str(status)[:20]!r}")
-    labels = _strings(alert.get("labels"), f"{where}.labels")
-    annotations = _strings(alert.get("annotations"), f"{where}.annotations")
-    starts = _time(alert.get("startsAt"), f"{where}.startsAt")
-    fingerprint = _key(alert.get("fingerprint"), f"{where}.fingerprint") or _fingerprint(labels)
-    if len(fingerprint) > 128:
-        raise EventFormatError(f"{where}.fingerprint: longer than 128 characters")
+    labels = _plain_strings(alert.get("labels"))
+    if labels is None:
+        labels = _strings(alert.get("labels"), f"{where}.labels")
+    annotations = _plain_strings(alert.get("annotations"))
+    if annotations is None:
+        annotations = _strings(alert.get("annotations"), f"{where}.annotations")
+    sent = alert.get("startsAt")
+    starts = times.get(sent) if isinstance(sent, str) else None
+    if starts is None:
+        starts = times[sent] = _time(sent, f"{where}.startsAt").isoformat()
+    sent = alert.get("fingerprint")
+    fingerprint = sent.strip() if isinstance(sent, str) and sent.isprintable() else ""
+    if not 0 < len(fingerprint) <= 128:
+        fingerprint = _key(sent, f"{where}.fingerprint") or _fingerprint(labels)
+        if len(fingerprint) > 128:
+            raise EventFormatError(f"{where}.fingerprint: longer than 128 characters")
     name = labels.get("alertname", "")
     text = annotations.get("summary") or annotations.get("title") or annotations.get("description") or ""
     text = " ".join(text.split())
@@ -167,16 +189,31 @@ def _alert(alert: object, where: str) -> EventIn:
     else:
         summary = text
     service = labels.get("service") or labels.get("job") or labels.get("app") or name or "unknown"
-    details = {"labels": labels, "annotations": annotations, "startsAt": starts.isoformat()}
+    details = {"labels": labels, "annotations": annotations, "startsAt": starts}
     if isinstance(alert.get("generatorURL"), str):
         details["generatorURL"] = alert["generatorURL"][:500]
     return EventIn(
         source="alertmanager", action="trigger" if status == "firing" else "resolve",
-        dedup_key=f"{fingerprint}:{starts.isoformat()}", alert_key=fingerprint,
+        dedup_key=f"{fingerprint}:{starts}", alert_key=fingerprint,
         service=_service_name(service), instance=labels.get("instance"),
         severity=(labels.get("severity") or "").lower()[:32], summary=summary[:SUMMARY_LIMIT],
         sender="Alertmanager", details=details,
     )
+
+
+def _plain_strings(value: object) -> dict[str, str] | None:
+    """A copy of `value` if it is an object of printable strings, short even all together (what
+    Alertmanager sends as labels and annotations); otherwise None, for `_strings` to clean or
+    refuse. Checked on the names and on the texts joined: two calls instead of four per item."""
+    if type(value) is not dict:
+        return None
+    try:
+        names, texts = "".join(value), "".join(value.values())
+    except TypeError:  # a number or worse: `_strings` says which
+        return None
+    if len(names) > NAME_LIMIT or len(texts) > SUMMARY_LIMIT or not names.isprintable() or not texts.isprintable():
+        return None
+    return dict(value)
 
 
 def _fingerprint(labels: dict[str, str]) -> str:
@@ -234,18 +271,24 @@ def _generic(item: object, where: str) -> EventIn:
         raise EventFormatError(f"{where}.action: must be trigger, acknowledge or resolve; got {str(action)[:20]!r}")
     dedup_key = _key(event.get("dedup_key"), f"{where}.dedup_key", required=action != "trigger")
     sender = _text(event.get("source"), f"{where}.source", limit=64) or "Monitoring"
+    namespace = sender_id(sender)
+    if dedup_key is not None and len(namespace) + 1 + len(dedup_key) > KEY_LIMIT:
+        raise EventFormatError(f"{where}.dedup_key: longer than {KEY_LIMIT - len(namespace) - 1} characters "
+                               f"(it is recorded with the source's name, at most {KEY_LIMIT} in all)")
     if action != "trigger":
-        return EventIn(source="generic", action=action, dedup_key=dedup_key, alert_key=dedup_key, service=None,
-                       instance=None, severity="", summary="", sender=sender)
+        recorded = f"{namespace}:{dedup_key}"
+        return EventIn(source="generic", action=action, dedup_key=recorded, alert_key=recorded, service=None,
+                       instance=None, severity="", summary="", sender=sender, key_sent=dedup_key)
     summary = _text(event.get("summary"), f"{where}.summary", required=True)
     severity = (_text(event.get("severity"), f"{where}.severity", limit=32) or "error").lower()
     instance = _text(event.get("instance"), f"{where}.instance", limit=255)
     service = _text(event.get("service"), f"{where}.service", limit=NAME_LIMIT) or instance or "unknown"
     details = _object(event.get("details"), f"{where}.details") or None
     dedup_key = dedup_key or uuid.uuid4().hex
-    return EventIn(source="generic", action="trigger", dedup_key=dedup_key, alert_key=dedup_key,
+    recorded = f"{namespace}:{dedup_key}"
+    return EventIn(source="generic", action="trigger", dedup_key=recorded, alert_key=recorded,
                    service=_service_name(service), instance=instance, severity=severity, summary=summary,
-                   sender=sender, details=details)
+                   sender=sender, details=details, key_sent=dedup_key)
 
 
 def sender_id(sender: str) -> str:

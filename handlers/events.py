@@ -31,8 +31,6 @@ from storage.models import Ticket
 from storage.tickets import OPEN_STATUSES
 
 log = logging.getLogger(__name__)
-COLUMNS = ("source", "dedup_key", "alert_key", "service", "instance", "severity", "level", "summary", "status",
-           "count", "first_seen", "last_seen", "resolved_at", "ticket_id", "details")
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,25 +144,25 @@ class _Batch:
         if event.action == "trigger":
             return self._trigger(event, row)
         if row is None:
-            return Outcome(event.dedup_key, "ignored")
+            return Outcome(event.answer_key, "ignored")
         ticket_id = row["ticket_id"]
         incident = self.incidents.get(ticket_id) if ticket_id else None
         ref = self._ref(ticket_id)
         if event.action == "resolve":
             if row["status"] == "resolved":
-                return Outcome(event.dedup_key, "repeat", ref)
+                return Outcome(event.answer_key, "repeat", ref)
             self._touch(row, status="resolved", resolved_at=self.now)
             self.last_resolved[(event.source, row["alert_key"])] = row
             if incident is None:
-                return Outcome(event.dedup_key, "resolved", ref)
+                return Outcome(event.answer_key, "resolved", ref)
             outcome = incidents.recovered(self.session, self.desk, self._ticket(ticket_id), incident,
                                           _with_row(event, row), now=self.now)
-            return Outcome(event.dedup_key, outcome, ref)
+            return Outcome(event.answer_key, outcome, ref)
         if incident is None:
-            return Outcome(event.dedup_key, "ignored", ref)
+            return Outcome(event.answer_key, "ignored", ref)
         outcome = incidents.acknowledge(self.session, self.desk, self._ticket(ticket_id), incident,
                                         _with_row(event, row), now=self.now)
-        return Outcome(event.dedup_key, outcome, ref)
+        return Outcome(event.answer_key, outcome, ref)
 
     def _trigger(self, event: EventIn, row: dict | None) -> Outcome:
         if row is not None and row["status"] == "firing":
@@ -173,7 +171,7 @@ class _Batch:
             if incident is not None:
                 incident.repeats += 1
                 incident.last_seen = self.now
-            return Outcome(event.dedup_key, "repeat", self._ref(row["ticket_id"]))
+            return Outcome(event.answer_key, "repeat", self._ref(row["ticket_id"]))
         level = self.config.level_of(event.severity)
         if row is not None:  # PagerDuty / generic: the same key fires again after it recovered
             recent = row if row["resolved_at"] and row["resolved_at"] >= self.flap_since else None
@@ -190,7 +188,7 @@ class _Batch:
         else:
             self._touch(row, count=row["count"] + 1, status="firing", resolved_at=None, ticket_id=ticket_id,
                         level=level, severity=event.severity, summary=event.summary)
-        return Outcome(event.dedup_key, outcome, self._ref(ticket_id))
+        return Outcome(event.answer_key, outcome, self._ref(ticket_id))
 
     def _place(self, event: EventIn, level: str, recent: dict | None) -> tuple[str, int | None]:
         if level != "exception":
@@ -222,11 +220,15 @@ class _Batch:
         return "opened", ticket.id
 
     def _priority(self, event: EventIn) -> str:
-        known = (event.service or "").lower() in self.config.services  # then the instance does not matter
-        key = (event.service, None if known else event.instance, event.severity)
-        if key not in self.priorities:
-            self.priorities[key] = incidents.priority_of(self.desk, event)[3]
-        return self.priorities[key]
+        """The priority the alert asks for, from the service's criticality and the severity's
+        urgency. The instance only picks the queue (an unknown service's criticality is medium
+        wherever it runs), so it is not part of the key: a batch's alerts share a few entries."""
+        service = (event.service or "").lower()
+        key = (service if service in self.config.services else None, event.severity)
+        priority = self.priorities.get(key)
+        if priority is None:
+            priority = self.priorities[key] = incidents.priority_of(self.desk, event)[3]
+        return priority
 
     def _seen(self, service: str, ticket_id: int, *, keep_pointer: bool = False) -> None:
         state = self.states[service]
@@ -253,7 +255,7 @@ class _Batch:
                                     now=self.now)
             for ticket_id, joined in self.joined.items()
         ])
-        conflicts = store.insert_events(self.session, self.new)  # new rows hold exactly COLUMNS
+        conflicts = store.insert_events(self.session, self.new)  # new rows hold exactly store.EVENT_COLUMNS
         for source, key in conflicts:  # another writer had it: count this delivery there
             log.warning("event %s %s was inserted by another writer; counted as a repeat", source, key)
             store.add_repeat(self.session, source=source, dedup_key=key, at=self.now)

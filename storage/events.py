@@ -11,6 +11,8 @@ service that serialises the decisions about that service across replicas.
 """
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import datetime
 
@@ -30,6 +32,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from storage.models import AuditEntry, Base, Ticket, UtcDateTime
@@ -116,6 +119,8 @@ INCIDENT_FIELDS = tuple(f.name for f in fields(IncidentRecord))
 EVENTS = MonitoringEvent.__table__
 INCIDENTS = EventIncident.__table__
 SERVICES = EventServiceState.__table__
+EVENT_COLUMNS = ("source", "dedup_key", "alert_key", "service", "instance", "severity", "level", "summary", "status",
+                 "count", "first_seen", "last_seen", "resolved_at", "ticket_id", "details")  # a new occurrence
 _KNOWN_COLUMNS = ("id", "dedup_key", "alert_key", "service", "instance", "severity", "level", "summary", "status",
                   "count", "ticket_id", "resolved_at")
 
@@ -228,17 +233,52 @@ def insert_events(session: Session, rows: list[dict]) -> set[tuple[str, str]]:
     inserted (nothing is overwritten)."""
     if not rows:
         return set()
-    statement = _insert_for(session)(EVENTS).on_conflict_do_nothing(index_elements=["source", "dedup_key"])
     if not _is_postgresql(session):
         # SQLite: the ingest holds the one write lock since lock_services, so no other writer can
         # have inserted these keys; the count proves it (cheaper than RETURNING every row).
-        result = session.connection().execute(statement, rows)
-        if result.rowcount == len(rows):
+        inserted = _insert_converted(session.connection(), rows)
+        if inserted == len(rows):
             return set()
-        raise RuntimeError(f"{len(rows) - result.rowcount} event(s) were inserted by another writer meanwhile")
+        raise RuntimeError(f"{len(rows) - inserted} event(s) were inserted by another writer meanwhile")
+    statement = postgresql.insert(EVENTS).on_conflict_do_nothing(index_elements=["source", "dedup_key"])
     returning = statement.returning(EVENTS.c.source, EVENTS.c.dedup_key)
     inserted = {(r.source, r.dedup_key) for r in session.connection().execute(returning, rows)}
     return {(r["source"], r["dedup_key"]) for r in rows} - inserted
+
+
+def _insert_converted(connection: Connection, rows: list[dict]) -> int:
+    """SQLite's INSERT .. ON CONFLICT DO NOTHING for many rows; how many it inserted. The values
+    are converted by the columns' own bind processors, as `execute` would, but each distinct time
+    once: a batch's rows share their times, and converting every row's was most of the insert."""
+    sql, names, processors = _sqlite_insert_plan(connection.dialect)
+    times: dict[datetime, object] = {}
+    converted = []
+    for row in rows:
+        values = [row[name] for name in names]
+        for index, process in processors:
+            value = values[index]
+            if value is None:
+                continue
+            if type(value) is datetime:
+                if value not in times:
+                    times[value] = process(value)
+                values[index] = times[value]
+            else:
+                values[index] = process(value)
+        converted.append(tuple(values))
+    return connection.exec_driver_sql(sql, converted).rowcount
+
+
+@functools.lru_cache(maxsize=4)
+def _sqlite_insert_plan(dialect) -> tuple[str, tuple[str, ...], tuple[tuple[int, Callable], ...]]:
+    """The compiled SQLite insert for new occurrences: (SQL, parameter names in order, (position,
+    bind processor) for the columns that convert their values)."""
+    statement = sqlite.insert(EVENTS).on_conflict_do_nothing(index_elements=["source", "dedup_key"])
+    compiled = statement.compile(dialect=dialect, column_keys=list(EVENT_COLUMNS))
+    names = tuple(compiled.positiontup)
+    processors = tuple((index, process) for index, name in enumerate(names)
+                       if (process := EVENTS.c[name].type.dialect_impl(dialect).bind_processor(dialect)) is not None)
+    return compiled.string, names, processors
 
 
 def update_events(session: Session, changes: list[dict]) -> None:

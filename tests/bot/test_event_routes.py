@@ -290,7 +290,8 @@ def test_warnings_are_recorded_without_an_incident_and_generic_events_work(http,
     assert result["outcome"] == "opened"
     [ticket] = _tickets(desk)
     assert (ticket.queue, ticket.requester_name) == ("operations", "Zabbix")
-    resolve = http.post("/events/generic", headers=AUTH, json={"action": "resolve", "dedup_key": "backup-2026-11-23"})
+    resolve = http.post("/events/generic", headers=AUTH, json={"action": "resolve", "dedup_key": "backup-2026-11-23",
+                                                                "source": "Zabbix"})  # keys are per source
     assert resolve.json()["results"][0]["outcome"] == "resolved"
     assert http.post("/events/generic", headers=AUTH, json={"action": "resolve"}).status_code == 400
     nul = http.post("/events/generic", headers=AUTH, json={"summary": "Disk\u0000 full", "service": "backup"})

@@ -62,7 +62,7 @@ def test_two_replicas_open_escalate_and_post_everything_once(postgres_only, serv
     with record.database.session() as session:
         steps = Counter(session.execute(
             select(AuditEntry.ticket_id, AuditEntry.action, AuditEntry.field, AuditEntry.after)
-            .where(AuditEntry.action.in_(STEPS))).tuples())
+            .where(AuditEntry.action.in_(STEPS))))
         escalated = session.execute(select(func.count(func.distinct(AuditEntry.ticket_id)))
                                     .where(AuditEntry.action == "sla_breach")).scalar_one()
     assert escalated == MESSAGES, f"only {escalated} of {MESSAGES} tickets breached after three days"
@@ -77,6 +77,6 @@ def test_two_replicas_open_escalate_and_post_everything_once(postgres_only, serv
     with record.database.session() as session:
         written = Counter(session.execute(select(
             OutboxMessage.ticket_id, OutboxMessage.platform, OutboxMessage.address, OutboxMessage.event,
-            OutboxMessage.payload["text"].as_string())).tuples())
+            OutboxMessage.payload["text"].as_string())))
     assert sum(written.values()) > len(posts), "the sweeps wrote no notices"
     assert {row: n for row, n in written.items() if n > 1} == {}, "a notice was written twice"
