@@ -52,8 +52,8 @@ def offer_workaround(session: Session, desk: Desk, ticket: Ticket) -> bool:
     titles = store.linked_titles(session, problem_ids=[p.id for p in known])
     documents = [" ".join([p.title, *titles[p.id]]) for p in known]
     since = desk.clock.now() - timedelta(days=BACKGROUND_DAYS)
-    background = [t.title for t in store.recent_incidents(session, since=since, exclude_platform=EVENTS_PLATFORM,
-                                                          limit=BACKGROUND_LIMIT) if t.id != ticket.id]
+    background = [t.text for t in store.recent_incident_texts(session, since=since, exclude_platform=EVENTS_PLATFORM,
+                                                              limit=BACKGROUND_LIMIT, title=True) if t.id != ticket.id]
     index, score = ranked(ticket.description, documents, background=background)[0]
     if score < desk.organisation.problems.similarity_threshold:
         return False

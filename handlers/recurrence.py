@@ -20,33 +20,34 @@ EVENTS_PLATFORM = "events"
 CANDIDATES = 500  # recent incidents compared with a new one
 
 
-def check(session: Session, desk: Desk, ticket: Ticket) -> list[Ticket]:
+def check(session: Session, desk: Desk, ticket: Ticket) -> list[int]:
     """Look for incidents like `ticket` in the last M days; tell its queue when there are N with it.
-    Returns the cluster announced (empty when nothing was said)."""
+    Returns the ids of the cluster announced (empty when nothing was said).
+
+    Runs for every new incident, so it reads only ids, refs and descriptions (one query) and the
+    words of each description come from similarity's per-process cache."""
     config = desk.organisation.problems
     now = desk.clock.now()
     since = now - timedelta(days=config.recurring_days)
-    recent = [t for t in store.recent_incidents(session, since=since, exclude_platform=EVENTS_PLATFORM,
-                                                limit=CANDIDATES) if t.id != ticket.id]
-    linked = store.linked_among(session, ticket_ids=[t.id for t in recent])
-    candidates = [t for t in recent if t.id not in linked]
+    recent = store.recent_incident_texts(session, since=since, exclude_platform=EVENTS_PLATFORM, limit=CANDIDATES)
+    candidates = [t for t in recent if t.id != ticket.id and not t.linked]
     if len(candidates) + 1 < config.recurring_incidents:
         return []
-    scores = ranked(ticket.description, [t.description for t in candidates])
+    scores = ranked(ticket.description, [t.text for t in candidates])
     similar = [candidates[index] for index, score in scores if score >= config.similarity_threshold]
     if len(similar) + 1 < config.recurring_incidents:
         return []
-    cluster = sorted([ticket, *similar], key=lambda t: t.id)
-    ids = {t.id for t in cluster}
+    cluster = sorted([(ticket.id, ticket.ref), *((t.id, t.ref) for t in similar)])
+    ids = {ticket_id for ticket_id, _ in cluster}
     if any(ids & set(notice.ticket_ids) for notice in store.notices_since(session, since=since)):
         return []  # already asked about (some of) these
     store.add_notice(session, queue=ticket.queue, ticket_ids=sorted(ids), at=now)
-    refs = [t.ref for t in cluster]
+    refs = [ref for _, ref in cluster]
     audit.record(session, actor="service desk", action="recurrence_noticed", ticket=ticket, field="problem",
                  reason=f"{len(cluster)} similar incidents within {config.recurring_days} days: {', '.join(refs)}",
                  at=now)
     _ask(session, desk, ticket, refs)
-    return cluster
+    return sorted(ids)
 
 
 def _ask(session: Session, desk: Desk, ticket: Ticket, refs: list[str]) -> None:

@@ -3,6 +3,10 @@
 Used to match a new incident to known errors and to find recurring incidents. Words are
 lower-cased, stop words dropped and common endings stripped ("crashes", "crashing", "crashed"
 → "crash"), so people describing the same trouble in their own words still meet.
+
+Every new incident is compared with hundreds of recent ones, so a text's words are worked out
+once per process (a bounded cache keyed by the text itself, so an edited text is simply a new
+key) and only documents sharing a word with the query get a vector: the others score 0.
 """
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 
 _WORD = re.compile(r"[a-z0-9][a-z0-9_.-]*[a-z0-9]|[a-z0-9]")
 STOP_WORDS = frozenset("""
@@ -21,6 +26,8 @@ was we were what when where which while who why will with won wont would you you
 again anymore working work works issue issues problem problems trying tried
 """.split())
 _SUFFIXES = ("ations", "ation", "ings", "ing", "edly", "ed", "ies", "es", "s", "ly")
+CACHED_TEXTS = 2_000  # recent incident descriptions (up to 500), titles (300), catalog phrases
+CACHED_LENGTH = 4_000  # longer texts are worked out each time: the cache stays a few MB at most
 
 
 def stem(word: str) -> str:
@@ -38,9 +45,29 @@ def stem(word: str) -> str:
     return word[:-1] if len(word) > 3 and word.endswith("e") else word  # "minute", "minutes" -> "minut"
 
 
-def tokens(text: str) -> list[str]:
+def tokens(text: str) -> tuple[str, ...]:
+    return _cached_tokens(text) if len(text) <= CACHED_LENGTH else _tokens(text)
+
+
+def _tokens(text: str) -> tuple[str, ...]:
     words = _WORD.findall(text.lower().replace("'", ""))
-    return [stem(word) for word in words if word not in STOP_WORDS and len(word) > 1]
+    return tuple(stem(word) for word in words if word not in STOP_WORDS and len(word) > 1)
+
+
+_cached_tokens = lru_cache(maxsize=CACHED_TEXTS)(_tokens)
+
+
+def _counts(text: str) -> tuple[frozenset[str], tuple[tuple[str, int], ...]]:
+    """A text's distinct words and how often each occurs (shared, so never mutated)."""
+    return _cached_counts(text) if len(text) <= CACHED_LENGTH else _count(text)
+
+
+def _count(text: str) -> tuple[frozenset[str], tuple[tuple[str, int], ...]]:
+    counts = Counter(_tokens(text))
+    return frozenset(counts), tuple(counts.items())
+
+
+_cached_counts = lru_cache(maxsize=CACHED_TEXTS)(_count)
 
 
 class TfIdf:
@@ -48,17 +75,15 @@ class TfIdf:
     L2-normalised, so the dot product is the cosine."""
 
     def __init__(self, corpus: Sequence[str]) -> None:
-        documents = [set(tokens(text)) for text in corpus]
         frequency: Counter[str] = Counter()
-        for words in documents:
-            frequency.update(words)
-        self.size = len(documents)
+        for text in corpus:
+            frequency.update(_counts(text)[0])
+        self.size = len(corpus)
         self.idf = {word: math.log((1 + self.size) / (1 + count)) + 1 for word, count in frequency.items()}
         self.unseen = math.log(1 + self.size) + 1
 
     def vector(self, text: str) -> dict[str, float]:
-        counts = Counter(tokens(text))
-        weights = {word: (1 + math.log(n)) * self.idf.get(word, self.unseen) for word, n in counts.items()}
+        weights = {word: (1 + math.log(n)) * self.idf.get(word, self.unseen) for word, n in _counts(text)[1]}
         norm = math.sqrt(sum(w * w for w in weights.values()))
         return {word: w / norm for word, w in weights.items()} if norm else {}
 
@@ -74,5 +99,7 @@ def ranked(query: str, documents: Sequence[str], *, background: Sequence[str] = 
     documents, the query and `background` (other recent texts, so everyday words weigh little)."""
     model = TfIdf([*documents, *background, query])
     wanted = model.vector(query)
-    scores = [(index, cosine(wanted, model.vector(text))) for index, text in enumerate(documents)]
+    words = wanted.keys()
+    scores = [(index, cosine(wanted, model.vector(text)) if not words.isdisjoint(_counts(text)[0]) else 0.0)
+              for index, text in enumerate(documents)]
     return sorted(scores, key=lambda pair: (-pair[1], pair[0]))

@@ -14,7 +14,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import JSON, Index, String, delete, event, select, update
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from storage.database import Database, DatabaseUnavailable, create_db_engine
 from storage.inbound import insert_once
@@ -41,47 +43,44 @@ def write_down(session: Session, *, source: str, external_id: str, payload: dict
 
 
 class GroupWrites:
-    """Commits several events in one transaction before their acks (group commit).
+    """Commits several events in one transaction before their acks (group commit): one
+    multi-row `INSERT ... ON CONFLICT DO NOTHING` (a retried event is recorded once).
 
     On SQLite the writes go through an engine of their own whose connections do not wait inside
     SQLite's busy handler (it sleeps in growing steps, up to 100 ms at a time, while the ticket
     work holds the write lock) but retry every `retry_every` seconds, so an ack waits about as
     long as the transaction in its way and no longer. On PostgreSQL rows do not block each
-    other here and the desk's own sessions are used."""
+    other here and the desk's own engine is used."""
 
     def __init__(self, database: Database, *, source: str, retry_every: float = 0.0005) -> None:
-        self.database, self.source, self.retry_every = database, source, retry_every
-        self._engine = None
-        if database.is_sqlite:
+        self.source, self.retry_every = source, retry_every
+        self._own_engine = database.is_sqlite
+        if self._own_engine:
             self._engine = create_db_engine(database.engine.url.render_as_string(hide_password=False))
             event.listen(self._engine, "connect", _no_busy_wait)  # runs after the desk's own pragmas
-            self._sessions = sessionmaker(self._engine, expire_on_commit=False)
+            self._statement = sqlite_insert(InboundJournalEntry).on_conflict_do_nothing()
+        else:
+            self._engine = database.engine
+            self._statement = postgresql_insert(InboundJournalEntry).on_conflict_do_nothing()
 
     def write(self, events: Iterable[tuple[str, dict]], *, at: datetime, deadline: float) -> None:
         """Commit (external id, payload) pairs; DatabaseUnavailable if not done by `deadline`
         (a time.monotonic() value)."""
-        events = list(events)
-        if self._engine is None:
-            with self.database.session() as session:
-                self._insert(session, events, at)
-            return
+        rows = [{"source": self.source, "external_id": external_id, "payload": payload, "received_at": at,
+                 "handled_at": None} for external_id, payload in events]
         while True:
             try:
-                with self._sessions() as session, session.begin():
-                    self._insert(session, events, at)
+                with self._engine.begin() as connection:
+                    connection.execute(self._statement, rows)
                 return
             except OperationalError as error:
-                if "locked" not in str(error.orig) or time.monotonic() + self.retry_every > deadline:
+                locked = self._own_engine and "locked" in str(error.orig)
+                if not locked or time.monotonic() + self.retry_every > deadline:
                     raise DatabaseUnavailable(f"the inbound journal could not be written ({error.orig})") from error
                 time.sleep(self.retry_every)
 
-    def _insert(self, session: Session, events: list[tuple[str, dict]], at: datetime) -> None:
-        for external_id, payload in events:
-            insert_once(session, InboundJournalEntry, source=self.source, external_id=external_id, payload=payload,
-                        received_at=at)
-
     def dispose(self) -> None:
-        if self._engine is not None:
+        if self._own_engine:
             self._engine.dispose()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -168,13 +169,25 @@ def pending_offer(session: Session, *, platform: str, user_id: str, since: datet
     ).scalar_one_or_none()
 
 
-def recent_incidents(session: Session, *, since: datetime, exclude_platform: str, limit: int = 1000) -> list[Ticket]:
-    """Incidents opened since `since` (newest first), leaving out the ones monitoring opened."""
-    return list(session.execute(
-        select(Ticket).where(Ticket.kind == "incident", Ticket.created_at >= since,
-                             Ticket.requester_platform != exclude_platform)
+class IncidentText(NamedTuple):
+    id: int
+    ref: str
+    text: str
+    linked: bool  # to a problem already
+
+
+def recent_incident_texts(session: Session, *, since: datetime, exclude_platform: str, limit: int = 1000,
+                          title: bool = False) -> list[IncidentText]:
+    """The description (or `title`) of incidents opened since `since`, newest first, leaving out
+    the ones monitoring opened. Only these columns are read: this runs for every new incident."""
+    text = Ticket.title if title else Ticket.description
+    rows = session.execute(
+        select(Ticket.id, Ticket.ref, text, ProblemLink.id.is_not(None))
+        .outerjoin(ProblemLink, ProblemLink.ticket_id == Ticket.id)
+        .where(Ticket.kind == "incident", Ticket.created_at >= since, Ticket.requester_platform != exclude_platform)
         .order_by(Ticket.id.desc()).limit(limit)
-    ).scalars())
+    )
+    return [IncidentText(*row) for row in rows]
 
 
 def notices_since(session: Session, *, since: datetime) -> list[RecurrenceNotice]:

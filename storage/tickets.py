@@ -4,9 +4,10 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from storage.models import KIND_PREFIX, AuditEntry, Comment, Ticket, TicketCounter
 
@@ -49,6 +50,9 @@ def add_ticket(session: Session, **fields) -> Ticket:
     ticket = Ticket(number=number, ref=f"{KIND_PREFIX[kind]}-{number}", escalation_level=0, **fields)
     session.add(ticket)
     session.flush()
+    for relationship in inspect(Ticket).relationships:  # nothing refers to a new ticket yet:
+        if relationship.uselist:  # its collections are empty without a SELECT to find that out
+            set_committed_value(ticket, relationship.key, [])
     return ticket
 
 

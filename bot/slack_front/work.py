@@ -3,13 +3,19 @@
 Bolt hands every lazy listener to this executor; `stop()` of the front end waits for what is in
 flight (so a deploy does not cut a classification in half), and tests wait for it instead of
 sleeping.
+
+One worker: ticket work is CPU-bound Python, so more threads add no throughput (one GIL) but do
+take the GIL from the event loop and the acks in between (measured with bench/slack_intake.py:
+8 workers gave ack p99 in seconds; 2 workers were slower than 1 on every figure). Acks run in
+the request's own thread, not here; but a modal opened after the ack (trigger_id, 3 s) waits
+behind queued ticket work, with one worker or eight alike (a priority lane would fix that).
 """
 from __future__ import annotations
 
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 
-WORKERS = 8
+WORKERS = 1
 
 
 class BackgroundWork(ThreadPoolExecutor):
