@@ -88,11 +88,18 @@ class Database:
     def upgrade(self) -> None:
         """Bring the schema to the newest migration."""
         from alembic import command
+        from alembic.util.exc import CommandError
 
         try:
             with self.engine.begin() as connection:
                 config = alembic_config(connection)
                 command.upgrade(config, "heads")
+        except CommandError as exc:  # e.g. a schema written by a newer release of the desk
+            raise DatabaseUnavailable(
+                f"the database at {describe_url(self.engine)} has a schema this version of the desk does not "
+                f"know, so it was left untouched ({_first_line(exc)}); run the release that created it, "
+                "or point SERVICEDESK_DATABASE_URL at another database"
+            ) from exc
         except OperationalError as exc:
             raise DatabaseUnavailable(
                 f"the database at {describe_url(self.engine)} cannot be reached or migrated "

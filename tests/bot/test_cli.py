@@ -75,3 +75,20 @@ def test_an_unreachable_database_is_reported_clearly(cli_env):
         result = run(args, env, "my laptop won't turn on\n")
         assert result.returncode == 1
         assert "cannot be reached" in result.stderr and "Traceback" not in result.stderr + result.stdout
+
+
+def test_a_database_from_an_unknown_release_is_left_alone_and_explained(cli_env, tmp_path):
+    import sqlite3
+
+    path = tmp_path / "newer.db"
+    with sqlite3.connect(path) as db:  # what a newer release of the desk would leave behind
+        db.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)")
+        db.execute("INSERT INTO alembic_version VALUES ('9999')")
+    env = {**cli_env, "SERVICEDESK_DATABASE_URL": f"sqlite:///{path}"}
+    for args in (["tickets", "list"], ["chat", "--as", "alice"], ["report", "--since", "2026-11-01"]):
+        result = run(args, env, "my laptop won't turn on\n")
+        assert result.returncode == 1
+        assert "schema this version of the desk does not know" in result.stderr
+        assert "Traceback" not in result.stderr + result.stdout
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT version_num FROM alembic_version").fetchall() == [("9999",)]
