@@ -13,7 +13,7 @@ from datetime import datetime, time, timedelta, timezone
 
 from handlers.access_config import known_name, match_resource
 
-_REVOKE = re.compile(r"\b(remove|revoke|take away|withdraw|disable|cancel|end)\b.*\baccess\b|\brevoke\b", re.I)
+REVOKE = re.compile(r"\b(remove|revoke|take away|withdraw|disable|cancel|end)\b.*\baccess\b|\brevoke\b", re.I)
 _EXTEND = re.compile(r"\b(extend|prolong|renew|keep)\b.*\baccess\b|\bextension\b", re.I)
 _NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
             "eight": 8, "nine": 9, "ten": 10, "twelve": 12, "fourteen": 14, "thirty": 30, "couple of": 2}
@@ -49,7 +49,7 @@ class Parsed:
 
 
 def parse(organisation, text: str, *, now: datetime) -> Parsed:
-    action = "revoke" if _REVOKE.search(text) else "extend" if _EXTEND.search(text) else "grant"
+    action = "revoke" if REVOKE.search(text) else "extend" if _EXTEND.search(text) else "grant"
     spans: list[tuple[int, int]] = []
     found = match_resource(organisation.access, text)
     if found:

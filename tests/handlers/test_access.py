@@ -166,3 +166,17 @@ def test_approval_times_out_after_a_reminder(people, desk):
     assert ticket.status == "closed"
     assert any("timed out" in t for t in _said_to(people, "alice"))
     assert not people.sd("carol", "/sd approve ACC-1").ok
+
+
+def test_a_revocation_written_while_a_question_is_pending_is_its_own_request(people, desk):
+    people.say("alice", "I need access to the moon base")
+    assert any("What do you need access to?" in t for t in _said_to(people, "alice"))
+    people.say("alice", "Please remove Tom's access to Salesforce, he moved to another team")
+    revocation = people.ticket("ACC-2")
+    assert revocation is not None and revocation.kind == "access_request"
+    with desk.database.session() as session:
+        from storage.access import request_of
+
+        first = request_of(session, session.get(Ticket, people.ticket("ACC-1").id))
+        second = request_of(session, session.get(Ticket, revocation.id))
+        assert (first.resource, second.action, second.resource) == (None, "revoke", "salesforce")
