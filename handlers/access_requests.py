@@ -22,7 +22,7 @@ from handlers import approvals, notify, provisioners
 from handlers.access_config import (
     AccessResource, identity_of, label, label_of, manager_of, name_of, resource_list, span, within_max,
 )
-from handlers.access_text import REVOKE as REVOKE_WORDS, duration_in, duration_text, parse
+from handlers.access_text import REVOKE, duration_in, duration_text, parse
 from handlers.desk import Desk
 from handlers.messages import Person, Reply
 from storage import audit
@@ -76,7 +76,7 @@ def typed_answer(session: Session, desk: Desk, person: Person, text: str, classi
         request.asking, request.state = None, "cancelled"
         audit.record(session, actor=ticket.requester_name, action="access_cancelled", ticket=ticket, at=desk.clock.now())
         return Reply(f"OK, I've stopped asking about {ticket.ref}; the team can close it.")
-    if REVOKE_WORDS.search(text) and request.action != "revoke":
+    if REVOKE.search(text) and request.action != "revoke":
         return None  # "remove Tom's access to X" is a request of its own, not an answer
     asking = request.asking
     if asking == "resource":

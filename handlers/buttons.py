@@ -26,6 +26,3 @@ def route(value: str):
             return import_module(module).answer_by_button
     return None
 
-
-def is_routed(value: str) -> bool:
-    return any(value.startswith(prefix) for prefix in ROUTES)

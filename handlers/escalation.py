@@ -30,14 +30,6 @@ def tiers(organisation: Organisation, queue: str) -> list[EscalationTier]:
     return list(organisation.escalation.tiers.get(queue, []))  # type: ignore[call-overload]
 
 
-def tier_label(organisation: Organisation, ticket: Ticket, level: int | None = None) -> str:
-    level = ticket.escalation_level if level is None else level
-    found = tiers(organisation, ticket.queue)
-    if level <= 0 or not found:
-        return organisation.queues[ticket.queue].title
-    return found[min(level, len(found)) - 1].name
-
-
 def tier_channel(organisation: Organisation, ticket: Ticket, level: int | None = None) -> str | None:
     """Where the ticket's current tier works (level 0: the queue's channel)."""
     level = ticket.escalation_level if level is None else level

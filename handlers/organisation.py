@@ -40,10 +40,6 @@ class Duration(BaseModel):
         unit = "m" if match.group(2) == "min" else match.group(2)
         return cls(amount=int(match.group(1)), unit=unit)
 
-    @property
-    def business_days(self) -> bool:
-        return self.unit == "bd"
-
     def as_timedelta(self) -> timedelta:
         """Wall-clock length; business days count as calendar days here (the SLA calendar
         skips non-working days when it applies them)."""

@@ -160,8 +160,3 @@ def fingerprint(examples: Iterable[LabelledExample]) -> str:
         digest.update(line.encode("utf-8") + b"\n")
     return digest.hexdigest()
 
-
-def overlap(train: Iterable[LabelledExample], heldout: Iterable[LabelledExample]) -> list[str]:
-    """Held-out texts that also occur in training (case/space-insensitive): a leak to report."""
-    seen = {" ".join(example.text.lower().split()) for example in train}
-    return [e.text for e in heldout if " ".join(e.text.lower().split()) in seen]

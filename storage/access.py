@@ -160,14 +160,6 @@ def current_grants(session: Session, *, beneficiary: str | None = None, resource
     return list(session.execute(statement.order_by(AccessGrant.resource, AccessGrant.beneficiary)).scalars())
 
 
-def all_steps(session: Session) -> list[ApprovalStep]:
-    return list(session.execute(select(ApprovalStep).order_by(ApprovalStep.id)).scalars())
-
-
-def all_grants(session: Session) -> list[AccessGrant]:
-    return list(session.execute(select(AccessGrant).order_by(AccessGrant.id)).scalars())
-
-
 def step_awaiting_reason(session: Session, *, approver: str, since: datetime) -> ApprovalStep | None:
     """The step whose Deny this approver pressed most recently, still waiting for their reason."""
     return session.execute(

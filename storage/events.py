@@ -26,7 +26,6 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     bindparam,
-    func,
     insert,
     select,
     update,
@@ -335,11 +334,3 @@ def events_of_ticket(session: Session, *, ticket_id: int, limit: int = 10) -> li
         select(MonitoringEvent).where(MonitoringEvent.ticket_id == ticket_id).order_by(MonitoringEvent.id).limit(limit)
     ).scalars())
 
-
-def count_events(session: Session, *, source: str | None = None) -> tuple[int, int]:
-    """(occurrences, deliveries) recorded, for checks and the bench."""
-    statement = select(func.count(), func.coalesce(func.sum(MonitoringEvent.count), 0))
-    if source:
-        statement = statement.where(MonitoringEvent.source == source)
-    occurrences, deliveries = session.execute(statement).one()
-    return int(occurrences), int(deliveries)

@@ -164,10 +164,6 @@ class InboundKey(Base):
     received_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
 class Clarification(Base):
     """A message the desk was unsure about, waiting for the writer to say what it is."""
 

@@ -80,10 +80,3 @@ def mark_failed(message: OutboxMessage, *, now: datetime, error: str, retry_afte
         return
     message.next_attempt_at = now + timedelta(seconds=min(2 ** message.attempts, 300))
 
-
-def pending_count(session: Session) -> int:
-    from sqlalchemy import func
-
-    return session.execute(
-        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "pending")
-    ).scalar_one()

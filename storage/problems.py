@@ -130,13 +130,6 @@ def linked_tickets(session: Session, *, problem: Problem, open_only: bool = Fals
     return list(session.execute(statement).scalars())
 
 
-def linked_among(session: Session, *, ticket_ids: list[int]) -> set[int]:
-    """Which of these tickets are linked to a problem already."""
-    if not ticket_ids:
-        return set()
-    return set(session.execute(select(ProblemLink.ticket_id).where(ProblemLink.ticket_id.in_(ticket_ids))).scalars())
-
-
 def linked_titles(session: Session, *, problem_ids: list[int], per_problem: int = 20) -> dict[int, list[str]]:
     """The titles of each problem's incidents: how users described its symptoms."""
     found: dict[int, list[str]] = {pid: [] for pid in problem_ids}

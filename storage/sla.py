@@ -96,6 +96,3 @@ def claim_ticket(session: Session, ticket_id: int) -> Ticket | None:
         return session.execute(statement).scalar_one_or_none()
     return session.execute(statement.with_for_update()).scalar_one_or_none()
 
-
-def clocks_of(session: Session, *, ticket_id: int) -> list[SlaClock]:
-    return list(session.execute(select(SlaClock).where(SlaClock.ticket_id == ticket_id).order_by(SlaClock.id)).scalars())
