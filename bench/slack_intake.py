@@ -21,6 +21,12 @@ core at a time (the GIL), so (b) is at most 1000 / cpu_ms_per_ticket tickets/s
 end asserts that every acknowledged event has exactly one ticket (one ticket per DM thread, one
 inbound key per event id). bench/support/intake_profile.py breaks the per-ticket CPU down.
 
+A second baseline bounds what any design could reach: the same bare Bolt app committing one row
+per event with raw SQLAlchemy Core before its ack (`floor_one_row_committed_then_ack`,
+`ratio_floor_to_bare`). A ticket is at least that one committed row (plus classification, its
+SLA clocks, audit and messages), so a desk that commits each ticket before acknowledging it
+cannot be above that ratio.
+
 Prints one JSON object.
 
     .venv/bin/python bench/slack_intake.py [--events 800] [--clients 8]
@@ -184,22 +190,29 @@ def main() -> None:
     users = {f"U{tag}{n:05d}": {"id": f"U{tag}{n:05d}", "name": f"user{n}", "real_name": f"User {n}",
                                 "profile": {"display_name": f"User {n}"}} for tag in "34" for n in range(len(texts))}
     slack = FakeSlackApi(users=users).start()
-    desk_port, bare_port = free_port(), free_port()
+    desk_port, bare_port, floor_port = free_port(), free_port(), free_port()
     desk = start_serve(desk_port, desk_env(url, SLACK_BOT_TOKEN=slack.token, SLACK_SIGNING_SECRET=SECRET,
                                            SLACK_API_URL=slack.url))
     bare = start_bare_bolt(bare_port, SECRET)
+    floor = start_bare_bolt(floor_port, SECRET, f"sqlite:///{workdir / 'floor.db'}")
     try:
         wait_ready(desk_port, desk)
         wait_ready(bare_port, bare, path="/healthz")
-        warm_bare, _ = signed_requests(texts[:WARM_UP], bare_port, "1")
-        measured_bare, _ = signed_requests(texts[WARM_UP:], bare_port, "2")
+        wait_ready(floor_port, floor, path="/healthz")
+
+        def baseline(process, port: int, tags: str) -> dict:
+            warm, _ = signed_requests(texts[:WARM_UP], port, tags[0])
+            measured, _ = signed_requests(texts[WARM_UP:], port, tags[1])
+            asyncio.run(drive(port, warm, args.clients))
+            cpu = cpu_seconds(process.pid)
+            found = summary(*asyncio.run(drive(port, measured, args.clients)))
+            found["cpu_ms_per_ack"] = round((cpu_seconds(process.pid) - cpu) * 1000 / args.events, 2)
+            return found
+
+        bare_result = baseline(bare, bare_port, "12")
+        floor_result = baseline(floor, floor_port, "56")
         warm_desk, _ = signed_requests(texts[:WARM_UP], desk_port, "3")
         measured_desk, stamps = signed_requests(texts[WARM_UP:], desk_port, "4")
-
-        asyncio.run(drive(bare_port, warm_bare, args.clients))
-        cpu = cpu_seconds(bare.pid)
-        bare_result = summary(*asyncio.run(drive(bare_port, measured_bare, args.clients)))
-        bare_result["cpu_ms_per_ack"] = round((cpu_seconds(bare.pid) - cpu) * 1000 / args.events, 2)
 
         asyncio.run(drive(desk_port, warm_desk, args.clients))
         wait_for_tickets(url, WARM_UP)
@@ -215,6 +228,7 @@ def main() -> None:
     finally:
         stop(desk)
         stop(bare)
+        stop(floor)
         slack.stop()
 
     check = count_tickets(url, stamps)
@@ -222,7 +236,9 @@ def main() -> None:
     ratio_committed = desk_result["tickets_committed_per_s"] / bare_result["acks_per_s"]
     result = {
         "bare_bolt": bare_result,
+        "floor_one_row_committed_then_ack": floor_result,
         "servicedesk": desk_result,
+        "ratio_floor_to_bare": round(floor_result["acks_per_s"] / bare_result["acks_per_s"], 3),
         "ratio_committed_to_bare": round(ratio_committed, 3),
         "ratio_acks_to_bare": round(desk_result["acks_per_s"] / bare_result["acks_per_s"], 3),
         "check": {**check, "acked": acked, "lost": max(0, acked - check["tickets"]),

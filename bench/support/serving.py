@@ -34,8 +34,10 @@ def start_serve(port: int, env: dict) -> subprocess.Popen:
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
 
-def start_bare_bolt(port: int, signing_secret: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, BARE_BOLT, str(port), signing_secret], cwd=ROOT,
+def start_bare_bolt(port: int, signing_secret: str, database_url: str | None = None) -> subprocess.Popen:
+    """The bare Bolt baseline; with `database_url`, the one-committed-row-per-event floor."""
+    extra = [database_url] if database_url else []
+    return subprocess.Popen([sys.executable, BARE_BOLT, str(port), signing_secret, *extra], cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
 
