@@ -11,7 +11,9 @@
   "remove Tom's access". Deliberately narrow: lower-case names are not guessed.
 * impact and urgency: the phrase lists below; within one kind the longest match wins where
   matches overlap (so "not urgent" is a low-urgency cue, not "urgent"), and the level is the
-  highest one left. ``None`` means no cue: the caller applies its defaults.
+  highest one left. ``None`` means no cue: the caller applies its defaults. The situation rules
+  in nlp/priority.py add high cues (security exposures, a data centre failing, customers hit, a
+  deadline within hours) and drop the cues inside "no customers affected" and the like.
 
 How: PhraseMatchers (token NORM for cue phrases, LOWER for names, SHAPE for ticket-like tokens)
 find every candidate in one pass each; a few lines of Python then check the tokens next to an
@@ -31,7 +33,14 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
-from nlp.cue_phrases import IMPACT_PHRASES, URGENCY_PHRASES
+from nlp.cue_phrases import (
+    CANCEL_PHRASES,
+    IMPACT_PHRASES,
+    RULE_WORDS,
+    URGENCY_PHRASES,
+    imminent_phrases,
+)
+from nlp.priority import RULE_ANCHORS, WORD_SETS, situation_spans
 
 LEVEL_RANK = {"high": 3, "medium": 2, "low": 1}
 
@@ -173,6 +182,16 @@ class CueExtractor:
                 self.phrases.add(f"{kind}_{level.upper()}", [make(p) for p in phrases])
         for key, phrases in _expanded_phrases().items():
             self.phrases.add(key, [make(phrase) for phrase in phrases])
+        # The situation rules' words: the anchors always, the words around them only when an
+        # anchor was found (most messages have none; matching common words costs time).
+        self.context = PhraseMatcher(nlp.vocab, attr="NORM")
+        for label, phrases in [*RULE_WORDS.items(), ("CANCEL", CANCEL_PHRASES)]:
+            if label not in WORD_SETS:  # "didn't" has the NORM "do not", "did not" "did not"
+                spelt = [*phrases]
+                spelt += [p.replace("did not", "didn't") for p in phrases if "did not" in p]
+                matcher = self.phrases if label in RULE_ANCHORS else self.context
+                matcher.add(label, [make(phrase) for phrase in spelt])
+        self.phrases.add("IMMINENT", [make(phrase) for phrase in imminent_phrases()])
         self.phrases.add("UNIT", [make(unit) for unit in _UNITS])
         self.phrases.add("POSSESSIVE", [make("'s")])
         self.names.add("PERSON_CUE", [make(word) for word in _PERSON_TRIGGERS])
@@ -216,6 +235,11 @@ class CueExtractor:
         apps, hosts, taken = self._configured(text, spans)
         if "UNIT" in spans:
             spans.setdefault("IMPACT_MEDIUM", []).extend(_team_spans(doc, spans["UNIT"]))
+        if spans.keys() & RULE_ANCHORS:  # exposures, data centres, customers, deadlines
+            for match_id, start, end in self.context(doc):
+                spans.setdefault(strings[match_id], []).append(doc[start:end])
+            for label, found in situation_spans(doc, spans).items():
+                spans.setdefault(label, []).extend(found)
         people = _named_people(doc, spans, taken)
         if "@" in text:
             people += [name for name in _MENTION.findall(text) if not _DOMAIN.match(name)]

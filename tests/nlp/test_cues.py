@@ -135,3 +135,61 @@ def test_a_plain_message_has_no_cues(extract) -> None:
     assert found.entities() == {
         "ticket_ids": [], "applications": [], "hosts": [], "people": [], "cues": [],
     }
+
+
+def test_an_exposure_is_reported_as_both_cues_with_its_words(extract) -> None:
+    found = extract("I lost my work phone on the train")
+    assert [cue.as_dict() for cue in found.matched] == [
+        {"kind": "impact", "level": "high", "text": "lost my work phone"},
+        {"kind": "urgency", "level": "high", "text": "lost my work phone"},
+    ]
+
+
+def test_customers_who_are_not_affected_are_no_customer_cue(extract) -> None:
+    found = extract("no customers affected, the staging server is down")
+    assert found.impact is None and found.urgency == "high"  # "is down"
+    assert all("customers" not in cue.text for cue in found.matched)
+    assert extract("no customers can pay on the website").impact == "high"  # that is customers hit
+
+
+def test_clauses_keep_a_negation_to_its_own_sentence(extract) -> None:
+    assert extract("I did not click anything. I lost my phone on the bus").impact == "high"
+    assert extract("my phone was not stolen, it was in my bag").impact is None
+
+
+def test_situation_rules_cope_with_odd_input(extract) -> None:
+    for text in ["", "stolen", "lost", "customers", "data centre", "in 10 minutes", "!!!",
+                 "someone else's", "server room power", "\n\n\n", "if if if hacked"]:
+        found = extract(text)
+        assert found.impact in (None, "high", "medium", "low")
+
+
+# --- the UX review's messages through the real classifier ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "priority"),
+    [
+        ("I clicked a link in a phishing email and entered my password", "P1"),
+        ("someone else's payslip is showing in the HR portal", "P1"),
+        ("I lost my work phone on the train", "P1"),
+        ("malware detected on my laptop", "P1"),
+        ("I think my account was hacked", "P1"),
+        ("all customers see errors on checkout", "P1"),
+        ("the whole sales team cannot use Salesforce, big customer demo in one hour", "P2"),
+        ("the data centre air conditioning failed", "P1"),
+        ("I got a phishing email, didn't click anything, just reporting it", "P3"),
+        ("my own laptop is slow", "P4"),
+    ],
+)
+def test_review_messages_get_the_documented_priority(model, text: str, priority: str) -> None:
+    result = model.classify(text)
+    assert result.intent == "incident" and result.priority == priority
+
+
+def test_an_emoji_laden_incident_opens_a_ticket(model) -> None:
+    """Needs the model trained with nlp/corpus/extra_d.jsonl (emoji were only seen as chit-chat)."""
+    result = model.classify("💻🔥🔥 laptop caught fire!!!")
+    assert (result.intent, result.queue, result.priority) == ("incident", "technical", "P3")
+    for chit_chat in ("🔥🔥", "thanks!!! 🙏", "hi 👋"):
+        assert model.classify(chit_chat).intent == "other"
