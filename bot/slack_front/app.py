@@ -3,13 +3,12 @@
 - Bolt verifies every HTTP request (signature and a timestamp within 5 minutes; else 401).
 - Listeners only acknowledge (`process_before_response`: the ack is written in the request's own
   thread and never waits behind other work); the work runs afterwards as Bolt lazy listeners on
-  `work`, the executor the front end drains on stop.
+  `work`, which the front end drains on stop: on its ticket lane, or on its priority lane for
+  listeners marked `on_priority_lane` (those opening a modal, whose trigger_id lasts 3 s).
 - Authorisation is local (the bot token and who the bot is, looked up at start), so no
   acknowledgement waits for a Slack API call either.
 """
 from __future__ import annotations
-
-from concurrent.futures import Executor
 
 from slack_bolt import App
 from slack_bolt.authorization import AuthorizeResult
@@ -19,7 +18,7 @@ from bot.slack_front import events, home, interactivity, slash
 from bot.slack_front.context import SlackContext
 from bot.slack_front.identity import BotIdentity, Directory
 from bot.slack_front.settings import SlackSettings
-from bot.slack_front.work import BackgroundWork
+from bot.slack_front.work import BackgroundWork, LaneRunner
 from handlers.desk import Desk
 
 
@@ -28,7 +27,7 @@ def create_slack_app(
     client: WebClient,
     desk: Desk,
     *,
-    work: Executor | None = None,
+    work: BackgroundWork | None = None,
     bot: BotIdentity | None = None,
     directory: Directory | None = None,
 ) -> App:
@@ -36,6 +35,7 @@ def create_slack_app(
     listeners make; `bot` is who the bot is (auth.test), when known."""
     context = SlackContext(desk=desk, client=client, directory=directory or Directory(client, desk),
                            bot=bot or BotIdentity())
+    work = work or BackgroundWork()
 
     def authorize(enterprise_id, team_id, user_id) -> AuthorizeResult:
         return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, user_id=user_id,
@@ -49,8 +49,10 @@ def create_slack_app(
         request_verification_enabled=True,
         ignoring_self_events_enabled=True,
         process_before_response=True,
-        listener_executor=work or BackgroundWork(),
+        listener_executor=work,
     )
+    runner = app.listener_runner
+    runner.lazy_listener_runner = LaneRunner(runner.lazy_listener_runner.logger, work)
     events.register(app, context)
     home.register(app, context)
     slash.register(app, context)

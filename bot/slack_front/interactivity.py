@@ -19,6 +19,7 @@ from bot.slack_front import forms
 from bot.slack_front.blocks import ASSIGN, CLARIFY_PREFIX, ESCALATE, RESOLVE, TAKE
 from bot.slack_front.context import Caller, SlackContext, in_background, open_form
 from bot.slack_front.identity import PLATFORM
+from bot.slack_front.work import on_priority_lane
 from handlers.clarification import answer_by_button
 from handlers.commands import run_command
 from handlers.interactions import first_time
@@ -34,10 +35,15 @@ def register(app: App, context: SlackContext) -> None:
     def background(what: str, work: Callable[[SlackContext, dict], None]):
         return [in_background(context, what, caller_of_interaction, lambda body: work(context, body))]
 
-    app.action(TAKE)(ack=acknowledge, lazy=background("take", lambda c, b: card_command(c, b, "take")))
-    app.action(ESCALATE)(ack=acknowledge, lazy=background("escalate", lambda c, b: card_command(c, b, "escalate")))
-    app.action(ASSIGN)(ack=acknowledge, lazy=background("assign", assign))
-    app.action(RESOLVE)(ack=acknowledge, lazy=background("resolve", open_resolve_form))
+    def right_away(what: str, work: Callable[[SlackContext, dict], None]):
+        """Staff's short card buttons, on the priority lane: Resolve opens a modal (its trigger_id
+        lasts 3 s), and none of them waits behind a burst of ticket work."""
+        return [on_priority_lane(listener) for listener in background(what, work)]
+
+    app.action(TAKE)(ack=acknowledge, lazy=right_away("take", lambda c, b: card_command(c, b, "take")))
+    app.action(ESCALATE)(ack=acknowledge, lazy=right_away("escalate", lambda c, b: card_command(c, b, "escalate")))
+    app.action(ASSIGN)(ack=acknowledge, lazy=right_away("assign", assign))
+    app.action(RESOLVE)(ack=acknowledge, lazy=right_away("resolve", open_resolve_form))
     app.action(re.compile(f"^{CLARIFY_PREFIX}\\d+$"))(ack=acknowledge, lazy=background("clarify", clarify))
     app.view(forms.RESOLVE_FORM)(ack=check_resolution, lazy=background("resolve form", submit_resolution))
     app.view(forms.NEW_TICKET_FORM)(ack=check_new_ticket, lazy=background("new ticket form", submit_new_ticket))

@@ -11,6 +11,7 @@ from slack_bolt import App
 from bot.slack_front import forms
 from bot.slack_front.context import Caller, SlackContext, in_background, open_form
 from bot.slack_front.markup import command_text
+from bot.slack_front.work import on_priority_lane
 from handlers.commands import run_command
 from handlers.interactions import end_user_answer, first_time
 
@@ -18,8 +19,10 @@ COMMAND = "/sd"
 
 
 def register(app: App, context: SlackContext) -> None:
-    app.command(COMMAND)(ack=acknowledge, lazy=[in_background(
-        context, "command", caller_of_command, lambda body: run_slash_command(context, body))])
+    # On the priority lane: `/sd new` opens a modal (its trigger_id lasts 3 s), and the other
+    # commands are short private answers, which should not wait behind a burst of ticket work.
+    app.command(COMMAND)(ack=acknowledge, lazy=[on_priority_lane(in_background(
+        context, "command", caller_of_command, lambda body: run_slash_command(context, body)))])
 
 
 def acknowledge(ack) -> None:

@@ -50,7 +50,7 @@ class SlackFrontEnd:
             self.socket_mode.stop()
         if self.replay is not None:
             self.replay.stop()
-        self.work.close(DRAIN_SECONDS)  # let work already acknowledged to Slack finish
+        self.work.close(DRAIN_SECONDS)  # let work already acknowledged to Slack finish, on both lanes
 
     def as_front_end(self) -> FrontEnd:
         return FrontEnd(name="slack", routes=list(self.routes), sender=self.sender, start=self.start, stop=self.stop)
