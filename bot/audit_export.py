@@ -10,6 +10,7 @@ import csv
 import json
 import sys
 from datetime import datetime, timezone
+from pathlib import Path
 
 from sqlalchemy import or_, select
 
@@ -17,8 +18,9 @@ from storage.access import AccessRequest, ApprovalStep
 from storage.database import Database
 from storage.models import AuditEntry, Ticket
 
-EVENTS = ("approval_requested", "approved", "denied", "approval_timed_out", "approval_reminded", "provisioning",
-          "granted", "extended", "revoking", "revoked", "expiry_warned", "provisioner_failed", "access_cancelled")
+EVENTS = ("approval_requested", "approved", "denied", "approval_timed_out", "approval_reminded", "approval_held",
+          "approval_resumed", "provisioning", "granted", "extended", "revoking", "revoked", "expiry_warned",
+          "provisioner_failed", "access_cancelled", "access_passed_on")
 COLUMNS = ("at", "event", "actor", "ticket", "kind", "resource", "beneficiary", "before", "after", "reason")
 
 
@@ -61,15 +63,30 @@ def rows(database: Database, *, since: datetime) -> list[dict]:
         return found
 
 
-def export(database: Database, *, since_text: str, fmt: str = "jsonl", out=None) -> int:
-    """Write the trail; 2 with a message on stderr for a bad date."""
+def export(database: Database, *, since_text: str, fmt: str = "jsonl", out=None, out_path: str | None = None) -> int:
+    """Write the trail to `out_path` (its folder made if need be), else to `out` or stdout. 2 with a
+    message on stderr for a bad date, 1 when the file cannot be written (as `report --out`)."""
     try:
         since = parse_since(since_text)
     except BadDate as exc:
         print(f"servicedesk: {exc}", file=sys.stderr)
         return 2
-    out = out or sys.stdout
     found = rows(database, since=since)
+    if out_path is None:
+        _write(found, fmt, out or sys.stdout)
+        return 0
+    path = Path(out_path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("w", encoding="utf-8", newline="") as file:
+            _write(found, fmt, file)
+    except OSError as exc:
+        print(f"servicedesk: cannot write the audit export to {path}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _write(found: list[dict], fmt: str, out) -> None:
     if fmt == "csv":
         writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
         writer.writeheader()
@@ -77,4 +94,3 @@ def export(database: Database, *, since_text: str, fmt: str = "jsonl", out=None)
     else:
         out.write("".join(json.dumps(row) + "\n" for row in found))
     out.flush()
-    return 0

@@ -1,5 +1,11 @@
 """The sweeps as the serving process runs them (APScheduler interval jobs), and as
-`servicedesk sweep` runs them once (cron, Kubernetes CronJob), with `--now` for what-if checks."""
+`servicedesk sweep` runs them once (cron, Kubernetes CronJob).
+
+`--now` runs that pass as if it were another time. It is not a dry run: the sweeps claim and
+update rows one committed step at a time (so replicas never act twice), and whatever falls due
+by then really happens (escalations, breaches, auto-closes, revocations, notifications). It is
+for trying things on a scratch database; against one with tickets the command warns on stderr
+before it acts."""
 from __future__ import annotations
 
 import logging
@@ -64,7 +70,7 @@ class _NoClassifier:
         raise RuntimeError("the sweep has no classifier")
 
 
-def sweep_once(settings, *, now_text: str | None, out: TextIO = sys.stdout) -> int:
+def sweep_once(settings, *, now_text: str | None, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
     """One pass of every sweep, then exit; console notifications are printed as the console would."""
     from bot.console import ConsoleSender
     from bot.runtime import build_desk
@@ -74,6 +80,8 @@ def sweep_once(settings, *, now_text: str | None, out: TextIO = sys.stdout) -> i
     clock = FrozenClock(parse_now(now_text, now=datetime.now(timezone.utc))) if now_text else SystemClock()
     desk = build_desk(settings, classifier=_NoClassifier(), clock=clock)
     at = desk.clock.now()
+    if now_text:
+        _warn_shifted(desk, at, err)
     results = run_all(desk)
     total = 0
     for name, done in results.items():
@@ -86,3 +94,17 @@ def sweep_once(settings, *, now_text: str | None, out: TextIO = sys.stdout) -> i
     summary = f"{total} step{'s' if total != 1 else ''} taken" if total else "nothing due"
     print(f"swept at {at.isoformat(timespec='seconds')}: {summary}", file=out)
     return 0
+
+
+def _warn_shifted(desk: Desk, at: datetime, err: TextIO) -> None:
+    """One line before a shifted sweep acts on a database that holds tickets."""
+    from storage.database import describe_url
+    from storage.tickets import count_tickets
+
+    with desk.database.session() as session:
+        tickets = count_tickets(session)
+    if tickets:
+        print(f"servicedesk: warning: --now is not a dry run: {describe_url(desk.database.engine)} holds {tickets} "
+              f"ticket{'s' if tickets != 1 else ''}, and this sweep acts on them for real as if it were "
+              f"{at.isoformat(timespec='seconds')} (escalations, breaches, auto-closes, revocations, notifications); "
+              "try --now on a scratch database", file=err, flush=True)

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from difflib import get_close_matches
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import InitErrorDetails
 
 MANAGER = "manager"
 GROUP = "group:"
@@ -82,11 +84,85 @@ class AccessConfig(BaseModel):
 
     @model_validator(mode="after")
     def _known_groups(self) -> AccessConfig:
-        for name, resource in self.resources.items():
-            for spec in resource.approvers:
-                if spec.startswith(GROUP) and spec[len(GROUP):] not in self.groups:
-                    raise ValueError(f"resources.{name}.approvers: unknown group {spec!r} (add it under access.groups)")
+        problems = [(("resources", name, "approvers", i), spec, wrong)
+                    for name, resource in self.resources.items() for i, spec in enumerate(resource.approvers)
+                    if (wrong := _unknown_group(self, spec)) is not None]
+        if problems:
+            raise config_error("AccessConfig", problems)
         return self
+
+
+# Checking app.yaml across sections.
+
+Problem = tuple[tuple, object, "str | None"]  # (key path, the value there, what is wrong; None: missing)
+
+
+def config_error(title: str, problems: list[Problem]) -> ValidationError:
+    """Problems a model validator found, each at its own key path (relative to the model), so the
+    report names `access.resources.salesforce.approvers.0`, not the whole section. Raised from a
+    validator, pydantic keeps these locations and prefixes the enclosing keys."""
+    return ValidationError.from_exception_data(title, [
+        InitErrorDetails(type="missing", loc=loc, input=value) if message is None
+        else InitErrorDetails(type="value_error", loc=loc, input=value, ctx={"error": message})
+        for loc, value, message in problems])
+
+
+def _unknown_group(access: AccessConfig, spec: str) -> str | None:
+    group = spec.strip()[len(GROUP):] if spec.strip().startswith(GROUP) else None
+    if group is None or group in access.groups:
+        return None
+    defined = ", ".join(sorted(access.groups)) or "none yet"
+    return f"unknown group {group!r} (groups are defined under access.groups; defined: {defined})"
+
+
+def name_problems(organisation) -> list[Problem]:
+    """Every name app.yaml uses for a person: approvers (access resources, access groups, catalog
+    items) and managers (people:). Each must be a staff or people name; an approver may also be
+    `manager` or `group:NAME` with NAME under access.groups. Otherwise approvals would wait on "@carl"."""
+    problems: list[Problem] = []
+    names = {s.name for s in organisation.staff} | set(organisation.people)
+
+    def person(loc: tuple, name: str, role: str, spelt: str | None = None) -> None:
+        if (spelt or name) not in names:  # exactly: approvals compare names as they are spelt here
+            problems.append((loc, name, _not_a_name(organisation, name, role)))
+
+    def approver(loc: tuple, spec: str) -> None:
+        if spec.strip() == MANAGER:
+            return
+        if spec.strip().startswith(GROUP):
+            if (wrong := _unknown_group(organisation.access, spec)) is not None:
+                problems.append((loc, spec, wrong))
+            return
+        person(loc, spec, "approver", spelt=spec.strip().lower())  # as handlers/approvals.py reads it
+
+    for name, resource in organisation.access.resources.items():
+        for i, spec in enumerate(resource.approvers):
+            approver(("access", "resources", name, "approvers", i), spec)
+    for group, members in organisation.access.groups.items():
+        for i, member in enumerate(members):
+            person(("access", "groups", group, i), member, "group member")
+    for index, item in enumerate(organisation.catalog.items):
+        if isinstance(item.approval, list):
+            for i, spec in enumerate(item.approval):
+                approver(("catalog", "items", index, "approval", i), spec)
+    for name, entry in organisation.people.items():
+        if entry.manager is not None:
+            person(("people", name, "manager"), entry.manager, "manager")
+    return problems
+
+
+_WHAT = {"approver": "an approver is a name under staff: or people:, manager, or group:NAME",
+         "group member": "a group lists names under staff: or people:",
+         "manager": "a manager is a name under staff: or people:"}
+
+
+def _not_a_name(organisation, name: str, role: str) -> str:
+    names = [s.name for s in organisation.staff] + list(organisation.people)
+    if role == "approver":
+        names += [MANAGER] + [GROUP + g for g in organisation.access.groups]
+    close = get_close_matches(name.strip().lower(), names, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return f"not a staff member or person in app.yaml{hint} ({_WHAT[role]})"
 
 
 # Resources.
@@ -165,3 +241,14 @@ def known_name(organisation, word: str) -> str | None:
 def manager_of(organisation, name: str) -> str | None:
     person = organisation.people.get(name)
     return person.manager if person else None
+
+
+def management_chain(organisation, name: str) -> list[str]:
+    """The managers above a person in `people:`, nearest first (a loop in the data ends it)."""
+    chain, seen = [], {name}
+    boss = manager_of(organisation, name)
+    while boss and boss not in seen:
+        chain.append(boss)
+        seen.add(boss)
+        boss = manager_of(organisation, boss)
+    return chain

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
 
 from handlers.access_config import known_name, match_resource
+from handlers.new_matter import reads_as_new_matter
 
 REVOKE = re.compile(r"\b(remove|revoke|take away|withdraw|disable|cancel|end)\b.*\baccess\b|\brevoke\b", re.I)
 _EXTEND = re.compile(r"\b(extend|prolong|renew|keep)\b.*\baccess\b|\bextension\b", re.I)
@@ -39,6 +40,24 @@ _LEAD_IN = re.compile(r"(?:\b(?:access|permissions?|rights?|login|account)\s+)?(
                       r"(?:\b(?:the|our|my)\s+)?$", re.I)
 
 
+# What a message asks access to when it is none of the configured resources ("access to the Jira
+# project ABC" → "Jira project ABC"): the words after "access to", or after "need/want/get", up to a
+# reason, a duration, a beneficiary or the end of the clause, without filler words.
+_WANTED = [re.compile(r"\b(?:access|permissions?|rights?|login|account|log|sign)(?:\s+(?:in|on))?"
+                      r"\s+(?:to|on|for|in|into|at)\s+(?P<what>.+)", re.I | re.S),
+           re.compile(r"\b(?:need|want|get|request(?:ing)?|like|have)\s+(?P<what>.+)", re.I | re.S)]
+_WANTED_END = re.compile(r"\b(?:because|since|so|in order|to|for|until|till|as|please|pls|asap|thanks?|starting|"
+                         r"from|by|which|that|who|if|when|while|and then|but)\b|[.,;:!?()\n]", re.I)
+_FILLER = {"i", "me", "my", "we", "us", "our", "need", "needs", "want", "get", "have", "can", "could", "would", "like",
+           "access", "permission", "permissions", "right", "rights", "login", "account", "to", "on", "in", "into",
+           "the", "a", "an", "some", "any", "request", "requesting", "give", "grant", "add", "hi", "hello", "hey", "it",
+           "this", "something", "stuff", "thing", "things", "system", "systems", "new", "you", "with", "and", "be",
+           "able", "also", "too", "just", "now", "again", "more", "help", "there", "all", "of", "your", "kindly",
+           "urgently", "urgent", "quick", "quickly", "is", "am", "are", "do", "does", "extend", "remove", "revoke"}
+_REASON_START = re.compile(r"^\s*(?:because|since|so\b|to\b|for\b|as\b|in order|it'?s for|it is for|"
+                           r"i need it|we need it|i'?ll need it|needed)", re.I)
+
+
 @dataclass
 class Parsed:
     action: str  # grant | revoke | extend
@@ -63,6 +82,54 @@ def parse(organisation, text: str, *, now: datetime) -> Parsed:
         spans.append(who)
     return Parsed(action, found[0] if found else None, beneficiary, duration,
                   justification_in(text, spans) if action != "revoke" else None)
+
+
+def wanted_in(text: str) -> str | None:
+    """What the text asks access to, in its own words, or None when it names nothing at all
+    ("I need access please")."""
+    for pattern in _WANTED:
+        for match in pattern.finditer(text):
+            what = match.group("what")
+            end = _WANTED_END.search(what)
+            words = (what[: end.start()] if end else what).split()
+            while words and words[0].lower().strip("'’") in _FILLER:
+                words.pop(0)
+            while words and words[-1].lower().strip("'’") in _FILLER:
+                words.pop()
+            if words and not all(w.lower() in _FILLER for w in words):
+                return " ".join(words[:8])[:80]
+    return None
+
+
+def opens_new_matter(desk, asking: str, resource: str | None, text: str, classification) -> bool:
+    """Whether a message written while an access request waits for an answer to `asking` (about
+    `resource`) opens something new instead.
+    Only a message that reads as a new matter (handlers.new_matter) can; then, by question:
+    - resource: it is new when the model reads it as another kind of matter (an incident, a
+      service request); an access request is the answer to "What do you need access to?".
+    - duration: it is the answer when it has a length of time in it, names no other resource and
+      is an access request or starts with the length ("I need it for 2 weeks", "2 weeks, for the
+      audit"); otherwise it is new ("I need prod ssh", "VPN has been down for 2 hours").
+    - justification is free text, so nearly anything could be a reason: it is new only when it
+      names a different configured resource or reads as another kind of matter, and does not
+      start like a reason ("because ...", "to ...", "I need it for ...")."""
+    if not reads_as_new_matter(desk, classification, text):
+        return False
+    found = match_resource(desk.organisation.access, text)
+    other = found is not None and found[0] != resource
+    another_kind = classification.intent != "access_request"
+    if asking == "resource":
+        return another_kind
+    if asking == "duration":
+        seconds, where = duration_in(text, now=desk.clock.now())
+        leads = where is not None and not text[:where[0]].strip(" ,.:;-")
+        return seconds is None or other or (another_kind and not leads)
+    return (other or another_kind) and not reads_as_reason(text)
+
+
+def reads_as_reason(text: str) -> bool:
+    """Whether a message starts like the reason for access ("because ...", "to ...", "I need it for ...")."""
+    return bool(_REASON_START.match(text))
 
 
 def duration_in(text: str, *, now: datetime) -> tuple[int | None, tuple[int, int] | None]:

@@ -1,10 +1,17 @@
-"""Grants: who has access to what, until when; the expiry sweep; `/sd granted` and `/sd access list`.
+"""Grants: who has access to what, until when; the expiry sweep; `/sd granted`, `/sd revoked`
+and `/sd access list`.
 
 A grant is recorded when access is really there: staff confirm a manual task (`/sd granted
 ACC-n`) or the webhook receiver answered 2xx (its outbox row is delivered). From then on the
 expiry sweep warns the beneficiary `access.warn_before` ahead and revokes at the expiry, through
-the provisioner that gave it. Every step is audited; the sweep claims each grant's ticket (SKIP
-LOCKED on PostgreSQL) and records what it did in the same commit, so it is idempotent.
+the provisioner that gave it. Removal is recorded the same way, when it is really done: staff
+confirm the manual task (`/sd revoked ACC-n`) or the webhook answered 2xx; until then the grant
+is `revoking`. A removal's ticket closes when it is done: there is nothing for the requester to
+confirm. An extension still waiting for approval when its grant ends becomes a request for new
+access (the grant expired: it was asked in time) or is cancelled (someone asked for the removal);
+approving an extension of access being removed is refused. Every step is audited; the sweep
+claims each grant's ticket (SKIP LOCKED on PostgreSQL) and records what it did in the same
+commit, so it is idempotent.
 """
 from __future__ import annotations
 
@@ -12,15 +19,18 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from handlers import notify
+from handlers import follow_up, notify
 from handlers.access_config import identity_of, label, label_of, name_of, span
+from handlers.access_text import duration_text
 from handlers.desk import Desk
 from handlers.lifecycle import Actor, DeskError, Refused, _status, require_staff
 from handlers.messages import Person
 from handlers.provisioners import send
 from handlers.sweeping import sweep_tickets
 from storage import audit
-from storage.access import AccessGrant, current_grants, due_grant_ticket_ids, due_grants, request_of
+from storage.access import (
+    AccessGrant, current_grants, due_grant_ticket_ids, due_grants, extensions_waiting, removals_asked, request_of,
+)
 from storage.models import OutboxMessage, Ticket
 
 SWEEP_ACTOR = "access-expiry"
@@ -69,35 +79,108 @@ def extend(session: Session, desk: Desk, grant: AccessGrant, *, ticket: Ticket, 
 
 
 def revoke(session: Session, desk: Desk, grant: AccessGrant, *, by: str, reason: str, ticket: Ticket | None = None) -> None:
-    """Take access away through its provisioner: manual posts a task and records it now; webhook
-    records it when the receiver has answered."""
+    """Take access away through its provisioner: webhook is recorded when the receiver has
+    answered, manual posts a task and is recorded when staff confirm it (`/sd revoked`). A grant
+    already being removed is left to the removal under way."""
+    if grant.state == "revoked" and ticket is not None and ticket.id != grant.ticket_id:
+        request = request_of(session, ticket)
+        if request is not None:
+            request.state = "revoked"
+        _resolve(session, desk, ticket, by, f"{label_of(desk.organisation, grant.beneficiary)}'s access to "
+                                            f"{_what(desk, grant)} was already removed at {when(grant.revoked_at)}.",
+                 removal=True)
+    if grant.state not in ("provisioning", "active"):
+        return
     now = desk.clock.now()
-    grant.revoked_by, grant.revoke_reason = by, reason
+    grant.state, grant.revoked_by, grant.revoke_reason, grant.next_check_at = "revoking", by, reason, None
     resource = desk.organisation.access.resources.get(grant.resource)
     owner = session.get(Ticket, grant.ticket_id)
+    audit.record(session, actor=by, action="revoking", ticket=ticket or owner, field="access",
+                 after=f"{grant.resource}:{grant.beneficiary}", reason=reason, at=now)
+    if by == SWEEP_ACTOR:
+        _extensions_end(session, desk, grant, expired=True)
     if resource is not None and grant.provisioner == "webhook" and resource.provisioner == "webhook":
-        grant.state = "revoking"
         send(session, desk, grant, resource, action="revoke")
-        audit.record(session, actor=by, action="revoking", ticket=ticket or owner, field="access",
-                     after=f"{grant.resource}:{grant.beneficiary}", reason=reason, at=now)
         return
-    queue = resource.queue if resource else owner.queue
-    notify.queue_channel(session, desk, ticket or owner, event="access_task", queue=queue,
-                         text=f"Task {(ticket or owner).ref}: remove {label_of(desk.organisation, grant.beneficiary)}'s "
-                              f"access to {_what(desk, grant)} ({reason}).")
-    revoked(session, desk, grant, at=now, ticket=ticket)
+    ref = (ticket or owner).ref
+    notify.queue_channel(session, desk, ticket or owner, event="access_task",
+                         queue=resource.queue if resource else owner.queue,
+                         text=f"Task {ref}: remove {label_of(desk.organisation, grant.beneficiary)}'s access to "
+                              f"{_what(desk, grant)} ({reason}). When it's done: /sd revoked {ref}")
 
 
-def revoked(session: Session, desk: Desk, grant: AccessGrant, *, at: datetime, ticket: Ticket | None = None) -> None:
+def revoked(session: Session, desk: Desk, grant: AccessGrant, *, at: datetime, by: str | None = None) -> None:
+    """The access is gone (staff confirmed, or the webhook answered): the grant ends, the
+    beneficiary is told, and each ticket that asked for the removal is resolved."""
     grant.state, grant.revoked_at, grant.next_check_at, grant.delivery_id = "revoked", at, None, None
     owner = session.get(Ticket, grant.ticket_id)
-    audit.record(session, actor=grant.revoked_by or "desk", action="revoked", ticket=ticket or owner, field="access",
+    asked = [(session.get(Ticket, r.ticket_id), r) for r in removals_asked(session, grant.id)]
+    by = by or grant.revoked_by or "desk"
+    audit.record(session, actor=by, action="revoked", ticket=asked[0][0] if asked else owner, field="access",
                  before=f"{grant.resource}:{grant.beneficiary}", reason=grant.revoke_reason, at=at)
     text = f"Access to {_what(desk, grant)} for {label_of(desk.organisation, grant.beneficiary)} has been removed"
-    tell_beneficiary(session, desk, owner, grant, event="access_revoked",
-                     text=f"{text} ({grant.revoke_reason}). Ask me again if you still need it.")
-    if ticket is not None and ticket.id != owner.id:
-        _resolve(session, desk, ticket, grant.revoked_by or "desk", f"{text}.")
+    by_themselves = any(grant.beneficiary == name_of(desk.organisation, t.requester_platform, t.requester_id)
+                        for t, _ in asked)
+    if not by_themselves:
+        tell_beneficiary(session, desk, owner, grant, event="access_revoked",
+                         text=f"{text} ({grant.revoke_reason}). Ask me again if you still need it.")
+    for ticket, request in asked:
+        request.state = "revoked"
+        if ticket.id != owner.id:
+            _resolve(session, desk, ticket, by, f"{text}.", removal=True)
+    if owner.status == "resolved":  # its "Do you have the access?" is moot now; silence would close it saying so
+        _status(session, desk, owner, Actor(Person("desk", by, by), desk.organisation.staff_named(by)), "closed",
+                reason="the access was removed")
+    _extensions_end(session, desk, grant, expired=False)
+
+
+def approval_blocked(session: Session, desk: Desk, ticket: Ticket) -> str | None:
+    """Why an access request can't be approved now (None: it can): it extends access that is
+    being removed or is gone."""
+    request = request_of(session, ticket)
+    grant = session.get(AccessGrant, request.grant_id) if request and request.action == "extend" \
+        and request.grant_id else None
+    if grant is None or grant.state in ("provisioning", "active"):
+        return None
+    who, what = label_of(desk.organisation, grant.beneficiary), _what(desk, grant)
+    if grant.state == "revoking":
+        return (f"{ticket.ref} can't be approved: it would extend {who}'s access to {what}, which is being removed "
+                f"({grant.revoke_reason}). It is cancelled when the removal is done, and {who} can ask for new access.")
+    return (f"{ticket.ref} can't be approved: it would extend {who}'s access to {what}, which was removed at "
+            f"{when(grant.revoked_at)}, so there is nothing left to extend.")
+
+
+def _extensions_end(session: Session, desk: Desk, grant: AccessGrant, *, expired: bool) -> None:
+    """The extensions of this grant still waiting for approval, when it expires (they become
+    requests for new access, asked of the approvers again) or its removal is done (cancelled)."""
+    from handlers import approvals
+
+    who, what = label_of(desk.organisation, grant.beneficiary), _what(desk, grant)
+    resource = desk.organisation.access.resources.get(grant.resource)
+    for request in extensions_waiting(session, grant.id):
+        ticket = session.get(Ticket, request.ticket_id, with_for_update=True)
+        if ticket is None or ticket.status in ("resolved", "closed"):
+            continue
+        now = desk.clock.now()
+        if expired and resource is not None:
+            request.action, request.grant_id = "grant", None
+            audit.record(session, actor="desk", action="access_detail", ticket=ticket, field="action",
+                         before="extend", after="grant", reason=f"{grant.resource} expired before approval", at=now)
+            waiting = approvals.request_approval(session, desk, ticket, list(resource.approvers),
+                                                 beneficiary_id=request.beneficiary)
+            length = f" for {duration_text(request.duration_seconds)}" if request.duration_seconds else ""
+            notify.requester(session, desk, ticket, event="access_question",
+                             text=f"{who}'s access to {what} has expired, so {ticket.ref} now asks for new access "
+                                  f"to {what}{length} instead of an extension. {waiting}")
+            continue
+        reason = f"{who}'s access to {what} was removed, so there is nothing left to extend"
+        requester = name_of(desk.organisation, ticket.requester_platform, ticket.requester_id)
+        whose = "your" if grant.beneficiary == requester else f"{who}'s"
+        audit.record(session, actor="desk", action="access_cancelled", ticket=ticket, reason=reason, at=now)
+        approvals.withdraw(session, desk, ticket, reason=f"Cancelled: {reason}.",
+                           told=f"{ticket.ref} is cancelled: {whose} access to {what} was removed, so there is "
+                                f"nothing left to extend. Ask me for new access if you still need it.")
+        request.state = "cancelled"
 
 
 def tell_beneficiary(session: Session, desk: Desk, ticket: Ticket, grant: AccessGrant, *, event: str, text: str) -> None:
@@ -124,7 +207,7 @@ def _act(session: Session, desk: Desk, ticket: Ticket, now: datetime) -> list[st
             done.extend(_delivery(session, desk, grant, now))
         elif grant.state == "active" and grant.expires_at is not None and now >= grant.expires_at:
             revoke(session, desk, grant, by=SWEEP_ACTOR, reason=f"expired at {when(grant.expires_at)}")
-            done.append(f"{ticket.ref}: {what} expired, revoked")
+            done.append(f"{ticket.ref}: {what} expired, {'revoking' if grant.delivery_id else 'removal task posted'}")
         elif grant.state == "active" and grant.warned_at is None:
             grant.warned_at, grant.next_check_at = now, grant.expires_at
             audit.record(session, actor=SWEEP_ACTOR, action="expiry_warned", ticket=ticket, field="access",
@@ -151,7 +234,7 @@ def _delivery(session: Session, desk: Desk, grant: AccessGrant, now: datetime) -
             confirm(session, desk, grant, by="webhook", at=at)
             return [f"{ticket.ref}: {grant.resource} for {grant.beneficiary} granted by the webhook"]
         if grant.state == "revoking":
-            revoked(session, desk, grant, at=at)
+            revoked(session, desk, grant, at=at, by="webhook")
             return [f"{ticket.ref}: {grant.resource} for {grant.beneficiary} revoked by the webhook"]
         _schedule(desk, grant)
         return []
@@ -162,9 +245,8 @@ def _delivery(session: Session, desk: Desk, grant: AccessGrant, now: datetime) -
                          queue=desk.organisation.access.resources[grant.resource].queue,
                          text=f"Task {ticket.ref}: the provisioning webhook failed ({message.last_error}); please "
                               f"{action} {label_of(desk.organisation, grant.beneficiary)}'s access to "
-                              f"{_what(desk, grant)} by hand" + (f", then /sd granted {ticket.ref}." if action == "give" else "."))
-    if grant.state == "revoking":
-        revoked(session, desk, grant, at=now)
+                              f"{_what(desk, grant)} by hand, then /sd {'granted' if action == 'give' else 'revoked'} "
+                              f"{ticket.ref}.")
     audit.record(session, actor="desk", action="provisioner_failed", ticket=ticket, field="access",
                  reason=message.last_error, at=now)
     return [f"{ticket.ref}: webhook failed, handed to the queue"]
@@ -174,14 +256,63 @@ def _delivery(session: Session, desk: Desk, grant: AccessGrant, now: datetime) -
 
 def granted_command(session: Session, desk: Desk, ticket: Ticket, actor: Actor, rest: str) -> str:
     """`/sd granted ACC-n`: staff confirm they gave the access (manual provisioner)."""
-    require_staff(actor, ticket, "confirm access grants")
+    return _staff_confirms(session, desk, ticket, actor, "granted")
+
+
+def revoked_command(session: Session, desk: Desk, ticket: Ticket, actor: Actor, rest: str) -> str:
+    """`/sd revoked ACC-n`: staff confirm they removed the access (manual provisioner), on the
+    revocation request or on the grant's own ticket (expiry)."""
+    return _staff_confirms(session, desk, ticket, actor, "revoked")
+
+
+def _staff_confirms(session: Session, desk: Desk, ticket: Ticket, actor: Actor, done: str) -> str:
+    """The manual provisioner's task is done: the grant starts (granted) or ends (revoked)."""
+    waiting = "provisioning" if done == "granted" else "revoking"
+    require_staff(actor, ticket, "confirm access grants" if done == "granted" else "confirm access removals")
     request = request_of(session, ticket)
     grant = session.get(AccessGrant, request.grant_id) if request and request.grant_id else None
-    if grant is None or grant.state != "provisioning":
-        state = f"its access is {grant.state}" if grant else "it has no approved access waiting"
-        raise DeskError(f"{ticket.ref} has nothing to confirm: {state}.")
-    confirm(session, desk, grant, by=actor.name, at=desk.clock.now())
-    return f"{ticket.ref}: access recorded, until {when(grant.expires_at)}."
+    now = desk.clock.now()
+    if grant is None and done == "revoked" and request is not None and request.action == "revoke" \
+            and request.state == "approved" and request.resource:  # none on record: staff checked and removed any
+        request.state = "revoked"
+        audit.record(session, actor=actor.name, action="revoked", ticket=ticket, field="access", at=now,
+                     before=f"{request.resource}:{request.beneficiary}", reason="none on record; removed by hand")
+        _resolve(session, desk, ticket, actor.name, f"Any access {label_of(desk.organisation, request.beneficiary)} "
+                                                    f"had to {_what_of(desk, request.resource)} has been removed.",
+                 removal=True)
+        return f"{ticket.ref}: removal recorded."
+    if grant is None or grant.state != waiting:
+        raise DeskError(f"{ticket.ref} has nothing to confirm: {_state_text(desk, request, grant, done, ticket.ref)}.")
+    if grant.delivery_id is not None:
+        raise DeskError(f"{ticket.ref} has nothing to confirm by hand: the provisioning webhook is doing it, and it "
+                        f"is recorded when the receiver answers.")
+    if done == "granted":
+        confirm(session, desk, grant, by=actor.name, at=now)
+        return f"{ticket.ref}: access recorded, until {when(grant.expires_at)}."
+    revoked(session, desk, grant, at=now, by=actor.name)
+    return (f"{ticket.ref}: removal recorded; {label_of(desk.organisation, grant.beneficiary)} no longer has "
+            f"access to {_what(desk, grant)}.")
+
+
+def _state_text(desk: Desk, request, grant: AccessGrant | None, done: str, ref: str) -> str:
+    if request is None:
+        return "it is not an access request"
+    if request.state == "passed":
+        return f"it asks for access the desk doesn't arrange, so it is handled by hand (/sd resolve {ref} TEXT)"
+    if done == "revoked" and request.state == "revoked":
+        return "its removal was already recorded"
+    if grant is None:
+        return "it has no approved access waiting" if done == "granted" else "it has no access on record to remove"
+    if grant.state == "revoked":
+        return (f"{label_of(desk.organisation, grant.beneficiary)}'s access to {_what(desk, grant)} was already "
+                f"removed at {when(grant.revoked_at)}")
+    if done == "granted":
+        return f"its access is {grant.state}"
+    if request.action == "revoke" and request.state == "approval":
+        return "its removal is not approved yet"
+    if grant.state == "provisioning":
+        return "its access is not given yet (/sd granted confirms that)"
+    return f"no removal is waiting (the access is active until {when(grant.expires_at)})"
 
 
 def access_command(session: Session, desk: Desk, actor: Actor, rest: str) -> str:
@@ -202,10 +333,16 @@ def access_command(session: Session, desk: Desk, actor: Actor, rest: str) -> str
     if actor.staff is None and (resource is not None or user != me):
         raise Refused("Sorry, you can only list your own access; support staff can see everyone's.")
     rows = current_grants(session, beneficiary=user, resource=resource)
-    scope = label(resource, organisation.access.resources[resource]) if resource else (
-        label_of(organisation, user) if user else "everyone")
+    if resource:
+        scope = label(resource, organisation.access.resources[resource])
+    elif user == me:  # the person's own name as the platform gives it (an unlisted Discord user's id is no name)
+        scope = label_of(organisation, me) if me in organisation.people or organisation.staff_named(me) \
+            else actor.person.display_name
+    else:
+        scope = label_of(organisation, user) if user else "everyone"
     if not rows:
-        return f"No current access for {scope}."
+        return "No one has access through the desk right now." if scope == "everyone" else \
+            f"No current access for {scope}."
     lines = [f"  {_what(desk, g)} · {label_of(organisation, g.beneficiary)} · "
              f"{g.state if g.state != 'active' else 'until ' + when(g.expires_at)} · approved by "
              f"{', '.join(g.approvers or []) or '-'} · {session.get(Ticket, g.ticket_id).ref}" for g in rows]
@@ -223,14 +360,27 @@ def _schedule(desk: Desk, grant: AccessGrant) -> None:
 
 
 def _what(desk: Desk, grant: AccessGrant) -> str:
-    resource = desk.organisation.access.resources.get(grant.resource)
-    return label(grant.resource, resource) if resource else grant.resource
+    return _what_of(desk, grant.resource)
 
 
-def _resolve(session: Session, desk: Desk, ticket: Ticket, by: str, resolution: str) -> None:
+def _what_of(desk: Desk, name: str) -> str:
+    resource = desk.organisation.access.resources.get(name)
+    return label(name, resource) if resource else name
+
+
+def _resolve(session: Session, desk: Desk, ticket: Ticket, by: str, resolution: str, *, removal: bool = False) -> None:
+    """Access given or extended: resolved, and the requester is asked whether it works. A removal
+    has nothing to confirm: resolved and closed at once, no question, no close later."""
     if ticket.status in ("resolved", "closed"):
         return
     ticket.resolution = resolution
-    _status(session, desk, ticket, Actor(Person("desk", by, by), desk.organisation.staff_named(by)), "resolved",
-            reason=resolution)
-    notify.requester(session, desk, ticket, event="resolved", text=f"{ticket.ref} is done: {resolution}")
+    actor = Actor(Person("desk", by, by), desk.organisation.staff_named(by))
+    _status(session, desk, ticket, actor, "resolved", reason=resolution)
+    if removal:
+        _status(session, desk, ticket, actor, "closed", reason="a removal has nothing to confirm")
+        notify.requester(session, desk, ticket, event="resolved",
+                         text=f"{ticket.ref} is done: {resolution.rstrip('.')}. I've closed it; nothing more to do.")
+        return
+    question, choices = follow_up.fixed_question(session, desk, ticket)  # "Do you have the access ...?"
+    notify.requester(session, desk, ticket, event="resolved",
+                     text=f"{ticket.ref} is done: {resolution.rstrip('.')}. {question}", choices=choices)

@@ -2,7 +2,8 @@
 `access.resources.*.provisioner`).
 
 - `manual`: a task goes to the resource's queue channel; staff do it and confirm with
-  `/sd granted ACC-n`, which records the grant (handlers.grants).
+  `/sd granted ACC-n`, which records the grant, or `/sd revoked ACC-n`, which records its
+  removal (handlers.grants).
 - `webhook`: the desk POSTs a JSON body to the resource's `url` through the outbox (platform
   `webhook`), so a failed call is retried with backoff; bot/provisioner_sender.py signs it
   (HMAC-SHA256 with SERVICEDESK_PROVISIONER_SECRET, header X-Servicedesk-Signature). The grant
@@ -38,6 +39,8 @@ def carry_out(session: Session, desk: Desk, ticket: Ticket, request: AccessReque
         if grant is not None:
             grants.revoke(session, desk, grant, by=ticket.requester_name, reason=f"requested on {ticket.ref}",
                           ticket=ticket)
+            if grant.state == "revoking":
+                request.state = "revoking"
         return
     if request.action == "extend" and request.grant_id:
         grants.extend(session, desk, session.get(AccessGrant, request.grant_id), ticket=ticket,

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from storage.models import Base, Ticket, UtcDateTime
 
 ACTIVE_GRANT_STATES = ("provisioning", "active", "revoking")
+OPEN_STEP_STATES = ("pending", "held")  # held: nobody eligible is left to decide it; the team was asked
 
 
 class AccessRequest(Base):
@@ -32,7 +33,7 @@ class AccessRequest(Base):
     justification: Mapped[str | None] = mapped_column(Text)
     asking: Mapped[str | None] = mapped_column(String(16))  # resource | duration | justification | None
     asked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    state: Mapped[str] = mapped_column(String(24))  # collecting | approval | approved | granted | denied | ...
+    state: Mapped[str] = mapped_column(String(24))  # collecting | approval | approved | granted | denied | passed | ...
     grant_id: Mapped[int | None] = mapped_column(ForeignKey("access_grants.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
@@ -47,7 +48,7 @@ class ApprovalStep(Base):
     spec: Mapped[str] = mapped_column(String(128))  # manager | a name | group:NAME
     approvers: Mapped[list] = mapped_column(JSON, default=list)  # names who may decide (set when active)
     beneficiary: Mapped[str | None] = mapped_column(String(128))  # may not approve (nor may the requester)
-    state: Mapped[str] = mapped_column(String(16))  # waiting | pending | approved | denied | timed_out | cancelled
+    state: Mapped[str] = mapped_column(String(16))  # waiting | pending | held | approved | denied | timed_out | ...
     decided_by: Mapped[str | None] = mapped_column(String(128))
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     note: Mapped[str | None] = mapped_column(Text)
@@ -94,15 +95,22 @@ def request_of(session: Session, ticket: Ticket) -> AccessRequest | None:
     return session.get(AccessRequest, ticket.id)
 
 
-def pending_question(session: Session, *, platform: str, user_id: str, since: datetime) -> AccessRequest | None:
-    """The writer's newest access request waiting on an answer from them."""
-    return session.execute(
+def pending_question(session: Session, *, platform: str, user_id: str, since: datetime | None,
+                     ticket_id: int | None = None) -> AccessRequest | None:
+    """The writer's newest access request waiting on an answer from them (that ticket's, when
+    `ticket_id` is given: an answer naming its ticket, however long ago it was asked)."""
+    statement = (
         select(AccessRequest)
         .join(Ticket, Ticket.id == AccessRequest.ticket_id)
-        .where(AccessRequest.asking.is_not(None), AccessRequest.asked_at >= since,
-               Ticket.requester_platform == platform, Ticket.requester_id == user_id)
-        .order_by(AccessRequest.asked_at.desc())
-        .limit(1)
+        .where(AccessRequest.asking.is_not(None), Ticket.requester_platform == platform,
+               Ticket.requester_id == user_id)
+    )
+    if since is not None:
+        statement = statement.where(AccessRequest.asked_at >= since)
+    if ticket_id is not None:
+        statement = statement.where(AccessRequest.ticket_id == ticket_id)
+    return session.execute(
+        statement.order_by(AccessRequest.asked_at.desc(), AccessRequest.ticket_id.desc()).limit(1)
     ).scalar_one_or_none()
 
 
@@ -113,7 +121,17 @@ def steps_of(session: Session, ticket_id: int) -> list[ApprovalStep]:
 
 
 def active_step(session: Session, ticket_id: int) -> ApprovalStep | None:
-    return next((s for s in steps_of(session, ticket_id) if s.state == "pending"), None)
+    return next((s for s in steps_of(session, ticket_id) if s.state in OPEN_STEP_STATES), None)
+
+
+def approved_before(session: Session, step: ApprovalStep) -> list[ApprovalStep]:
+    """The approved steps of this round before `step`, in order (an earlier round ended otherwise)."""
+    found = []
+    for other in reversed([s for s in steps_of(session, step.ticket_id) if s.position < step.position]):
+        if other.state != "approved":
+            break
+        found.append(other)
+    return found[::-1]
 
 
 def due_step_ticket_ids(session: Session, *, now: datetime, limit: int, exclude: set[int] | None = None) -> list[int]:
@@ -143,6 +161,24 @@ def current_grant(session: Session, *, resource: str, beneficiary: str) -> Acces
                                   AccessGrant.state.in_(ACTIVE_GRANT_STATES))
         .order_by(AccessGrant.id.desc()).limit(1)
     ).scalar_one_or_none()
+
+
+def removals_asked(session: Session, grant_id: int) -> list[AccessRequest]:
+    """The revocation requests ("remove Tom's access to X") waiting for this grant to be removed."""
+    return list(session.execute(
+        select(AccessRequest).where(AccessRequest.action == "revoke", AccessRequest.grant_id == grant_id,
+                                    AccessRequest.state.in_(("approved", "revoking")))
+        .order_by(AccessRequest.ticket_id)
+    ).scalars())
+
+
+def extensions_waiting(session: Session, grant_id: int) -> list[AccessRequest]:
+    """The extensions of this grant still waiting for approval."""
+    return list(session.execute(
+        select(AccessRequest).where(AccessRequest.action == "extend", AccessRequest.grant_id == grant_id,
+                                    AccessRequest.state == "approval")
+        .order_by(AccessRequest.ticket_id)
+    ).scalars())
 
 
 def grants_of_ticket(session: Session, ticket_id: int) -> list[AccessGrant]:

@@ -110,11 +110,13 @@ class DeskCommands(app_commands.Group, name="sd", description="The service desk:
         await self.run(interaction, "assign", ticket, staff.split()[0] if staff.split() else "")
 
     @app_commands.command(name="status", description="Set a ticket's status (resolving needs /sd resolve)")
-    @app_commands.describe(ticket="Ticket id", state="The new status")
+    @app_commands.describe(ticket="Ticket id", state="The new status",
+                           reason="Why (needed to close a ticket that was never resolved; the requester reads it)")
     @app_commands.autocomplete(ticket=suggest_tickets)
     @app_commands.choices(state=STATE_CHOICES)
-    async def status(self, interaction: discord.Interaction, ticket: str, state: Choice[str]) -> None:
-        await self.run(interaction, "status", ticket, state.value)
+    async def status(self, interaction: discord.Interaction, ticket: str, state: Choice[str],
+                     reason: str | None = None) -> None:
+        await self.run(interaction, "status", ticket, f"{state.value} {reason or ''}")
 
     @app_commands.command(name="note", description="Add an internal note (the requester doesn't see it)")
     @app_commands.describe(ticket="Ticket id", text="The note")
@@ -167,11 +169,11 @@ class DeskCommands(app_commands.Group, name="sd", description="The service desk:
     async def reopen(self, interaction: discord.Interaction, ticket: str, reason: str | None = None) -> None:
         await self.run(interaction, "reopen", ticket, reason or "")
 
-    @app_commands.command(name="close", description="Close a resolved ticket")
-    @app_commands.describe(ticket="Ticket id")
+    @app_commands.command(name="close", description="Close a ticket (one never resolved needs a reason)")
+    @app_commands.describe(ticket="Ticket id", reason="Why, when it was never resolved (the requester reads it)")
     @app_commands.autocomplete(ticket=suggest_tickets)
-    async def close(self, interaction: discord.Interaction, ticket: str) -> None:
-        await self.run(interaction, "close", ticket)
+    async def close(self, interaction: discord.Interaction, ticket: str, reason: str | None = None) -> None:
+        await self.run(interaction, "close", ticket, reason or "")
 
     @app_commands.command(name="update", description="Post a status update to the requester, the team and the incident channel")
     @app_commands.describe(ticket="Ticket id", text="The update stakeholders read")
@@ -226,16 +228,26 @@ class DeskCommands(app_commands.Group, name="sd", description="The service desk:
     async def deny(self, interaction: discord.Interaction, ticket: str, reason: str) -> None:
         await self.run(interaction, "deny", ticket, reason)
 
-    @app_commands.command(name="granted", description="Confirm you gave the approved access (records the grant)")
+    # Access management (issue 8) as one subcommand group: Discord allows 25 subcommands per
+    # group, and /sd access list|granted|revoked read as one family anyway.
+    access = app_commands.Group(name="access", description="Access grants: list them, confirm giving or removing")
+
+    @access.command(name="list", description="Current access grants: yours, a person's or a resource's")
+    @app_commands.describe(who="A person or a resource (optional; staff only for others)")
+    async def access_list(self, interaction: discord.Interaction, who: str | None = None) -> None:
+        await self.run(interaction, "access", None, f"list {who or ''}")
+
+    @access.command(name="granted", description="Confirm you gave the approved access (records the grant)")
     @app_commands.describe(ticket="Ticket id (ACC-n)")
     @app_commands.autocomplete(ticket=suggest_tickets)
     async def granted(self, interaction: discord.Interaction, ticket: str) -> None:
         await self.run(interaction, "granted", ticket)
 
-    @app_commands.command(name="access", description="Current access grants: yours, a person's or a resource's")
-    @app_commands.describe(who="A person or a resource (optional; staff only for others)")
-    async def access(self, interaction: discord.Interaction, who: str | None = None) -> None:
-        await self.run(interaction, "access", None, f"list {who or ''}")
+    @access.command(name="revoked", description="Confirm you removed the access (ends the grant)")
+    @app_commands.describe(ticket="Ticket id (ACC-n): the removal request, or the grant's own for an expiry")
+    @app_commands.autocomplete(ticket=suggest_tickets)
+    async def revoked(self, interaction: discord.Interaction, ticket: str) -> None:
+        await self.run(interaction, "revoked", ticket)
 
     # The service catalog (issue 8): what anyone can ask for; staff tick off fulfilment steps.
     @app_commands.command(name="catalog", description="What you can ask for (the service catalog)")

@@ -152,13 +152,17 @@ class DiscordWorld:
 
     def slash(self, person: str, subcommand: str, *, channel: int | str | None = GENERAL, focused: str | None = None,
               **options: Any) -> dict:
-        """/sd SUBCOMMAND option:value …; with `focused`, the autocomplete request while typing."""
+        """/sd SUBCOMMAND option:value …; "GROUP SUBCOMMAND" (e.g. "access granted") for a
+        subcommand in a subcommand group; with `focused`, the autocomplete request while typing."""
         values = [{"type": 5 if isinstance(v, bool) else 3, "name": k, "value": v} for k, v in options.items()]
         for value in values:
             if value["name"] == focused:
                 value["focused"] = True
-        data = {"id": "1900000000000000001", "name": "sd", "type": 1,
-                "options": [{"type": 1, "name": subcommand, "options": values}]}
+        *group, name = subcommand.split()
+        chosen = {"type": 1, "name": name, "options": values}
+        if group:
+            chosen = {"type": 2, "name": group[0], "options": [chosen]}
+        data = {"id": "1900000000000000001", "name": "sd", "type": 1, "options": [chosen]}
         return self._interaction(4 if focused else 2, person, data, channel=channel)
 
     def open_ticket_menu(self, person: str, target: dict, *, channel: int | str | None = GENERAL) -> dict:

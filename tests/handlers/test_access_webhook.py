@@ -58,10 +58,15 @@ def receiver():
 
 @pytest.fixture
 def webhook_desk(organisation, database, classifier, clock, receiver) -> Desk:
+    return desk_with_gitlab(organisation, database, classifier, clock, receiver.url)
+
+
+def desk_with_gitlab(organisation, database, classifier, clock, url: str) -> Desk:
+    """The demo desk plus GitLab, provisioned by a signed webhook to `url`."""
     resources = dict(organisation.access.resources)
     resources["gitlab"] = AccessResource(title="GitLab", aliases=["gitlab"], kind="application", queue="application",
                                          approvers=["carol"], default_duration="30d", provisioner="webhook",
-                                         url=receiver.url, justification_required=False)
+                                         url=url, justification_required=False)
     access = organisation.access.model_copy(update={"resources": resources})
     return Desk(organisation=organisation.model_copy(update={"access": access}), database=database,
                 classifier=classifier, clock=clock)

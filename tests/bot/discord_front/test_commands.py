@@ -103,8 +103,12 @@ def test_the_command_tree_mirrors_the_console_and_is_synced_at_start(discord_des
     [sync] = world.api.find("PUT", rf"/applications/{APP_ID}/commands")
     commands = {command["name"]: command for command in sync.json}
     assert set(commands) == {"sd", "Open ticket"} and commands["Open ticket"]["type"] == 3
-    sub = {option["name"]: option for option in commands["sd"]["options"]}
-    assert set(sub) == set(COMMANDS) | {"list", "show", "help"}
+    top = {option["name"]: option for option in commands["sd"]["options"]}
+    assert len(top) <= 25  # Discord's limit per group
+    access = top.pop("access")
+    assert access["type"] == 2 and {o["name"] for o in access["options"]} == {"list", "granted", "revoked"}
+    sub = {**top, **{o["name"]: o for o in access["options"] if o["name"] != "list"}}
+    assert set(sub) | {"access"} == set(COMMANDS) | {"list", "show", "help"}
     options = {name: {o["name"]: o for o in command.get("options", [])} for name, command in sub.items()}
     assert [c["value"] for c in options["status"]["state"]["choices"]] == ["new", "assigned", "in_progress", "on_hold", "closed"]
     assert [c["value"] for c in options["priority"]["priority"]["choices"]] == ["P1", "P2", "P3", "P4", "P5"]
@@ -151,3 +155,23 @@ def test_slow_work_is_deferred_within_the_deadline_then_answered(desk, settings,
     assert calls.index(world.api.find("POST", r"/interactions/.*", calls)[0]) < calls.index(follow_up)
     assert follow_up.json["content"].startswith("Opened INC-1 for Alice")
     assert people.ticket("INC-1") is not None
+
+
+def test_access_subcommands_reach_the_desk(discord_desk, world, people):
+    calls = discord_desk.interact(world.slash("agent", "access revoked", ticket="acc 99"))
+    answer = answer_text(world.api.callbacks(calls)[0])
+    assert answer == people.sd("agent", "/sd revoked ACC-99").text and "ACC-99" in answer
+    calls = discord_desk.interact(world.slash("alice", "access list", channel=None))
+    assert answer_text(world.api.callbacks(calls)[0]) == "No current access for Alice."  # her name, not her id
+
+
+def test_closing_an_unresolved_ticket_takes_the_reason_the_requester_reads(discord_desk, world, people):
+    _laptop(discord_desk, world)
+    calls = discord_desk.interact(world.slash("agent", "close", ticket="INC-1"))
+    assert "reason" in answer_text(world.api.callbacks(calls)[0]).lower()
+    assert people.ticket("INC-1").status == "new"
+    calls = discord_desk.interact(world.slash("agent", "status", ticket="INC-1", state="closed",
+                                              reason="duplicate of INC-7"))
+    world.api.callbacks(calls)
+    ticket = people.ticket("INC-1")
+    assert ticket.status == "closed" and "duplicate of INC-7" in (ticket.resolution or "")
