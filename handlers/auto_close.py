@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from handlers import notify
 from handlers.desk import Desk
-from handlers.follow_up import close_after
+from handlers.follow_up import close_after, closed_by_silence
 from handlers.lifecycle import Actor, _status
 from handlers.messages import Person
 from handlers.sweeping import sweep_tickets
@@ -37,8 +37,6 @@ def _close(session: Session, desk: Desk, ticket: Ticket, now: datetime) -> list[
     _status(session, desk, ticket, DESK, "closed", reason=f"no answer from the requester within {wait}")
     notify.queue_channel(session, desk, ticket, event="closed",
                          text=f"{ticket.ref} closed by itself: no answer from {ticket.requester_name} within {wait}.")
-    notify.requester(session, desk, ticket, event="closed",
-                     text=f"{ticket.ref} is closed: I didn't hear back within {wait}, so I take it that it's fixed. "
-                          f"If it isn't, just tell me and I'll log it again.")
+    notify.requester(session, desk, ticket, event="closed", text=closed_by_silence(ticket, wait))
     close_after(session, desk, ticket)
     return [f"{ticket.ref}: closed after {wait} without an answer"]

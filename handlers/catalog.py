@@ -30,6 +30,10 @@ _NUMBER = re.compile(r"^-?\d+(?:[.,]\d+)?$")
 _FILLER = frozenset("need needs needed want wanted like get getting would could someone something request new old".split())
 _VALUES = re.compile(r"\S+@\S+|\S*[/\\]\S*|https?://\S+")
 _WHERE = re.compile(r"\b(?:on|onto) (?:my|our|the|a|his|her|their) (?:new |old |work )?[\w-]+", re.IGNORECASE)
+_ANSWER_START = re.compile(
+    r"^\s*(?:because|since|so\b|as\b|to\b|for\b|in order|it\b|it'?s\b|its\b|this\b|that\b|they\b|mine\b|"
+    r"(?:my|the|our) (?:old|current|existing|previous) one|one\b|(?:i|we)(?:'ll| will)? need (?:it|one|them)|"
+    r"needed|replac|new (?:starter|hire|joiner)|broken)", re.IGNORECASE)
 DATE_HINT = "a date such as 2026-11-30, 30/11, 30 Nov, today, tomorrow, yesterday, next Friday or last Monday"
 
 
@@ -138,6 +142,26 @@ def yes_or_no(text: str) -> str | None:
     if words in _NO or words in _NO_PHRASES:
         return "no"
     return None
+
+
+def question(field: CatalogField) -> str:
+    """A field's question, with what fits it."""
+    hint = {"choice": f" ({', '.join(field.choices)})", "yes_no": " (yes or no)",
+            "date": " (e.g. 30 Nov, tomorrow or next Friday)", "number": " (a number)"}.get(field.type, "")
+    return f"{field.prompt}{hint}{'' if field.required else ' You can say skip.'}"
+
+
+def starts_like_answer(text: str) -> bool:
+    """Whether a message starts like the answer to a detail of the request being asked about: a
+    reason ("because ...", "for the ...", "I need it for ..."), or words pointing back at the thing
+    asked for ("it ...", "the old one ...", "replacement ...")."""
+    return bool(_ANSWER_START.match(text))
+
+
+def names_application(organisation: Organisation, text: str) -> bool:
+    """Whether the text names one of the organisation's applications (nlp.applications)."""
+    return any(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text, re.IGNORECASE)
+               for name in organisation.nlp.applications)
 
 
 def parse_answer(field: CatalogField, text: str, *, today: date) -> str:

@@ -7,13 +7,20 @@ conversation weeks later.
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+if TYPE_CHECKING:
+    from handlers.organisation import Duration
 
 FieldType = Literal["text", "choice", "number", "date", "yes_no"]
 Queue = Literal["technical", "application", "operations"]  # as handlers.organisation.QUEUES
 _ID = r"^[a-z][a-z0-9_-]*$"
+# A target as `target` keeps it (the words the requester reads: "5 business days", "1 business day",
+# "4h", "30min"), read back into a Duration for the SLA clock (`CatalogItem.target_duration`).
+_TARGET_TEXT = re.compile(r"^(\d+)\s*(min|h|business days?|days?)$")
+_TARGET_UNIT = {"min": "m", "h": "h", "business day": "bd", "business days": "bd", "day": "d", "days": "d"}
 
 
 class CatalogField(BaseModel):
@@ -63,7 +70,9 @@ class CatalogItem(BaseModel):
     # "group:NAME" (handlers/approvals.py resolves them).
     approval: Literal["none", "manager"] | list[str] = "none"
     steps: list[str] = Field(min_length=1)
-    target: str | None = None  # e.g. 3bd: told to the requester
+    # e.g. 3bd: told to the requester, and the request's resolution target once the requester
+    # confirms the item (handlers/fulfilment.py `agree_target`; first response stays as request_sla says).
+    target: str | None = None
 
     @field_validator("target", mode="before")
     @classmethod
@@ -71,6 +80,8 @@ class CatalogItem(BaseModel):
         # organisation.py imports this module, so Duration is looked up when a value is checked.
         from handlers.organisation import _duration
 
+        if isinstance(value, str) and _TARGET_TEXT.match(value.strip()):
+            return value.strip()  # validated already (the words it is kept in)
         duration = _duration(value) if value is not None else None
         if duration is None:
             return None
@@ -93,6 +104,16 @@ class CatalogItem(BaseModel):
         if twice:
             raise ValueError(f"item {self.id!r}: field {', '.join(twice)} appears twice")
         return self
+
+    @property
+    def target_duration(self) -> Duration | None:
+        """The target as a Duration (handlers.organisation), for the SLA clock; None: no target."""
+        from handlers.organisation import Duration
+
+        found = _TARGET_TEXT.match(self.target or "")
+        if found is None:
+            return None
+        return Duration(amount=int(found.group(1)), unit=_TARGET_UNIT[found.group(2)])
 
     @property
     def approval_steps(self) -> list[str]:

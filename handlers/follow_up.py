@@ -1,27 +1,47 @@
 """Closing the loop with the requester.
 
-- A resolve asks "Is it fixed?" (Yes / No, still broken). Yes closes the ticket, No reopens it;
-  silence closes it after `follow_up.auto_close_after` (handlers/auto_close.py). Every resolved
-  ticket is scheduled to close (`schedule_close`, from the life cycle), however it was resolved.
+- A resolve asks whether it worked, in the words of the ticket's kind (`WORDING`): an incident
+  "Is it fixed?" (Yes / No, still broken), a service request "Did you get what you asked for?",
+  an access request "Do you have the access you asked for?". Yes closes the ticket, No reopens
+  it; silence closes it after `follow_up.auto_close_after` (handlers/auto_close.py, told with
+  `closed_by_silence`). Every resolved ticket is scheduled to close (`schedule_close`, from the
+  life cycle), however it was resolved.
 - A close asks for a 1-5 satisfaction rating, with an optional comment; the answer is stored.
 
 Chat front ends show the choices as buttons (values `fu:QUESTION:ANSWER`, handed to
 `answer_by_button`); anyone can also type the answer ("yes", "no, still broken", "4 quick fix"),
 which is how the console answers.
+
+Typed answers, when in doubt:
+- A yes/no naming no ticket while more than one "fixed?" question is open is not guessed: the desk
+  asks "Which one do you mean?" with a choice per ticket (ref and title; the buttons answer that
+  ticket's question), and a typed number from the list or the ticket's ref picks it. "no INC-1",
+  "INC-1 yes" name the ticket and answer it directly.
+- A rating is the number 1-5, then nothing, "/5", "stars", or a separator (, . : - ...) before a
+  comment ("2 - took too long", "3 stars, slow"): always a rating, however the comment reads
+  (comments often sound like complaints). After a bare space ("4 quick fix") the number may just
+  start a sentence instead: not a rating when it counts the word after it ("2 monitors are
+  flickering on my desk", "2 new monitors for ...": a plural noun) or the message reads as a new
+  matter (handlers/new_matter.py: "2 laptop crashes again after the fix"); it goes on to intake.
 """
 from __future__ import annotations
 
+import json
 import re
+from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
 from handlers import notify
 from handlers.desk import Desk
 from handlers.messages import Person, Reply
+from handlers.new_matter import reads_as_new_matter
+from handlers.organisation import Duration
 from handlers.sla import later, local_time
 from storage import audit
 from storage import follow_up as store
-from storage.follow_up import FIXED, RATING, FollowUp
+from storage.follow_up import FIXED, RATING, WHICH, FollowUp
 from storage.models import Ticket
 
 PREFIX = "fu"
@@ -32,9 +52,51 @@ _YES = re.compile(r"^(yes|yep|yeah|yup|y|fixed|it'?s fixed|it is fixed|it works(
                   re.IGNORECASE)
 _NO = re.compile(r"^(no|nope|nah|n|not fixed|still broken|it'?s still broken|still not working|it doesn'?t work)\b",
                  re.IGNORECASE)
-_RESTATED = re.compile(r"^((it'?s|it is)\s+)?(still broken|still not working|not fixed|fixed|working( now)?)\b",
-                       re.IGNORECASE)
+_RESTATED = re.compile(r"^((it'?s|it is)\s+)?(still broken|still not working|not fixed|fixed|working( now)?)\b"
+                       r"|^(i )?(got it|have it|have access)\b|^(something'?s missing|not yet)\b", re.IGNORECASE)
 _RATING = re.compile(r"^([1-5])(?:\s*/\s*5|\s*stars?|\s*★+)?(?:$|[\s,.:;!)\-–—]+(.*)$)", re.IGNORECASE | re.DOTALL)
+_MARKED = re.compile(r"^[1-5]\s*(?:/\s*5|stars?\b|★)", re.IGNORECASE)  # "3/5", "4 stars": a rating, surely
+_SPACED = re.compile(r"^[1-5]\s+([a-z][\w'-]*)(?:\s+([a-z][\w'-]*))?", re.IGNORECASE)  # no separator after it
+_MODIFIERS = frozenset("new old more other extra external spare broken different separate big small".split())
+_IRREGULAR = frozenset("people men women children mice feet staff".split())
+_NOT_COUNTED = frozenset("thanks thx works always yes helps seems looks was has does gets kudos cheers props guys "
+                         "folks stars pls plus less unless perhaps sometimes anyways regards".split())
+WHICH_OPEN_FOR = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Wording:
+    """The "fixed?" question as a kind of ticket asks it; the answers are yes / no for all."""
+
+    question: str
+    yes: str  # the buttons
+    no: str
+    taken: str  # what silence is taken to mean ("so I take it that ...")
+    unless: str  # "... If it isn't, just tell me"
+    reopened: str  # the reason a no reopens with
+
+
+WORDING = {
+    "incident": Wording("Is it fixed? Answer yes, or no if it's still broken.", "Yes, it's fixed",
+                        "No, still broken", "it's fixed", "If it isn't", "still broken"),
+    "service_request": Wording("Did you get what you asked for? Answer yes, or no if something is missing.",
+                               "Yes, I got it", "No, something's missing", "you got what you asked for",
+                               "If not", "not what was asked for"),
+    "access_request": Wording("Do you have the access you asked for? Answer yes, or no if it isn't working yet.",
+                              "Yes, I have access", "No, not yet", "your access works", "If it doesn't",
+                              "access not working"),
+}
+
+
+def wording(ticket: Ticket) -> Wording:
+    return WORDING.get(ticket.kind, WORDING["incident"])
+
+
+def closed_by_silence(ticket: Ticket, wait: Duration) -> str:
+    """What the requester is told when silence closed the ticket (handlers/auto_close.py)."""
+    words = wording(ticket)
+    return (f"{ticket.ref} is closed: I didn't hear back within {wait}, so I take it that {words.taken}. "
+            f"{words.unless}, just tell me and I'll log it again.")
 
 
 def schedule_close(session: Session, desk: Desk, ticket: Ticket) -> FollowUp:
@@ -52,11 +114,12 @@ def schedule_close(session: Session, desk: Desk, ticket: Ticket) -> FollowUp:
 
 
 def fixed_question(session: Session, desk: Desk, ticket: Ticket) -> tuple[str, list[tuple[str, str]]]:
-    """The words and choices of "Is it fixed?" for the resolve message."""
+    """The words and choices of "Is it fixed?" (in the ticket kind's words) for the resolve message."""
     question = store.open_fixed(session, ticket_id=ticket.id) or schedule_close(session, desk, ticket)
-    text = (f"Is it fixed? Answer yes, or no if it's still broken. If I don't hear back, {ticket.ref} closes by "
+    words = wording(ticket)
+    text = (f"{words.question} If I don't hear back, {ticket.ref} closes by "
             f"itself {local_time(desk.organisation, question.close_due_at)}.")
-    return text, [(f"{PREFIX}:{question.id}:yes", "Yes, it's fixed"), (f"{PREFIX}:{question.id}:no", "No, still broken")]
+    return text, [(f"{PREFIX}:{question.id}:yes", words.yes), (f"{PREFIX}:{question.id}:no", words.no)]
 
 
 def ask_rating(session: Session, desk: Desk, ticket: Ticket) -> None:
@@ -102,42 +165,118 @@ def parse(text: str) -> tuple[str, str, str, str | None] | None:
 
 
 def typed_answer(session: Session, desk: Desk, person: Person, text: str, classification=None) -> Reply | None:
-    """The answer to the person's latest open question, when the text is one (None otherwise).
-    A rating with words after it that the classifier reads as a new request or incident ("2
-    monitors for the new starter") is left alone."""
+    """The answer to the person's latest open question, when the text is one (None otherwise;
+    the module docstring says when in doubt)."""
+    now = desk.clock.now()
+    open_now = store.answerable(session, platform=person.platform, user_id=person.user_id, now=now)
+    which = open_now[0] if open_now and open_now[0].kind == WHICH else None
+    if which is not None and not _clarification_is_newer(session, desk, person, text, which):
+        picked = _picked(session, which, text)  # "2" or "INC-1" after "Which one do you mean?"
+        if picked is not None:
+            answer, comment = _which_state(which)[0::2]
+            return _answer(session, desk, person, picked, answer, comment)
     parsed = parse(text)
     if parsed is None:
         return None
     kind, answer, comment, ref = parsed
-    if kind == RATING and len(comment.split()) >= 3 and _reads_as_new_work(desk, classification):
+    if kind == RATING and not _reads_as_rating(desk, classification, text):
         return None
-    now = desk.clock.now()
-    questions = [q for q in store.answerable(session, platform=person.platform, user_id=person.user_id, now=now)
-                 if q.kind == kind and (ref is None or _ref_of(session, q) == ref)]
+    questions = [q for q in open_now if q.kind == kind and (ref is None or _ref_of(session, q) == ref)]
     if not questions:
         return None
-    question = questions[0]
-    if _clarification_is_newer(session, desk, person, text, question):
+    if _clarification_is_newer(session, desk, person, text, questions[0]):
         return None
-    return _answer(session, desk, person, question, answer, comment)
+    if kind == FIXED and ref is None and len(questions) > 1:
+        return _ask_which(session, desk, person, questions, answer, comment)
+    return _answer(session, desk, person, questions[0], answer, comment)
 
 
 def answer_by_button(desk: Desk, person: Person, value: str) -> Reply | None:
-    """A pressed button's value `fu:QUESTION:ANSWER`."""
+    """A pressed button's value `fu:QUESTION:ANSWER` (also the choices of "Which one do you mean?")."""
     prefix, _, rest = value.partition(":")
     number, _, answer = rest.partition(":")
     if prefix != PREFIX or not number.isdigit():
         return Reply("That button is not one of mine.", ok=False)
     with desk.database.session() as session:
         question = session.get(FollowUp, int(number))
-        if question is None:
+        if question is None or question.kind == WHICH:  # "which one?" is answered through its candidates
             return Reply("That question has expired.", ok=False)
         if (question.platform, question.user_id) != (person.platform, person.user_id):
             return Reply("That question was for someone else.", ok=False)
         open_now = store.answerable(session, platform=person.platform, user_id=person.user_id, now=desk.clock.now())
         if question not in open_now:
             return Reply("That was answered already.", ok=False)
-        return _answer(session, desk, person, question, answer, "")
+        which = next((q for q in open_now if q.kind == WHICH and question.id in _which_state(q)[1]), None)
+        return _answer(session, desk, person, question, answer, _which_state(which)[2] if which else "")
+
+
+def _reads_as_rating(desk: Desk, classification, text: str) -> bool:
+    """Whether a message parsed as a rating is one (module docstring). With a marker or a
+    separator after the number it is; after a bare space it is not when the number counts the
+    word after it ("2 monitors ...", "2 new monitors ...") or the message reads as a new matter."""
+    words = " ".join(_REF.sub(" ", text).split()).strip(" .!")
+    spaced = _SPACED.match(words)
+    if _MARKED.match(words) or spaced is None:
+        return True
+    first, second = spaced.group(1), spaced.group(2)
+    if _counted(first) or (first.lower() in _MODIFIERS and second and _counted(second)):
+        return False
+    return not reads_as_new_matter(desk, classification, text)
+
+
+def _counted(word: str) -> bool:
+    """A plural noun, as a number counts it ("monitors", "people"); not "thanks" or "works"."""
+    word = word.lower()
+    if word in _IRREGULAR:
+        return True
+    return (len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is", "'s"))
+            and word not in _NOT_COUNTED)
+
+
+def _ask_which(session: Session, desk: Desk, person: Person, questions: list[FollowUp], answer: str,
+               comment: str) -> Reply:
+    """A yes/no that fits several open "fixed?" questions: ask which ticket it is about."""
+    now = desk.clock.now()
+    store.settle_which(session, platform=person.platform, user_id=person.user_id, answer="superseded", at=now)
+    tickets = [session.get(Ticket, q.ticket_id) for q in questions]
+    listed = [(q, t) for q, t in zip(questions, tickets) if t is not None][:10]
+    state = json.dumps({"answer": answer, "questions": [q.id for q, _ in listed], "comment": comment})
+    session.add(FollowUp(ticket_id=listed[0][1].id, kind=WHICH, platform=person.platform, user_id=person.user_id,
+                         asked_at=now, expires_at=now + WHICH_OPEN_FOR, comment=state))
+    session.flush()
+    example = f"{answer} {listed[0][1].ref}"
+    return Reply(f"Which one do you mean? More than one of your tickets is waiting for a yes or no. Pick one, or "
+                 f"answer with the ticket, e.g. \"{example}\".",
+                 choices=[(f"{PREFIX}:{q.id}:{answer}", _label(t)) for q, t in listed])
+
+
+def _label(ticket: Ticket) -> str:
+    label = f"{ticket.ref}: {ticket.title}"
+    return label if len(label) <= 75 else label[:74].rstrip() + "…"
+
+
+def _which_state(which: FollowUp) -> tuple[str, list[int], str]:
+    """(the yes/no waiting, the candidate question ids in order, the requester's comment)."""
+    try:
+        state = json.loads(which.comment or "{}")
+        return str(state["answer"]), [int(n) for n in state["questions"]], str(state.get("comment") or "")
+    except (ValueError, KeyError, TypeError):
+        return "", [], ""
+
+
+def _picked(session: Session, which: FollowUp, text: str) -> FollowUp | None:
+    """The candidate a typed answer to "Which one do you mean?" picks: its number in the list, or
+    its ticket's ref on its own; None when the text is neither."""
+    answer, ids, _ = _which_state(which)
+    words = " ".join(text.split()).strip(" .!#")
+    if words.isdigit() and 1 <= int(words) <= len(ids):
+        wanted = ids[int(words) - 1]
+    else:
+        named = _REF.fullmatch(words)
+        wanted = next((n for n in ids if named and _ref_of(session, session.get(FollowUp, n))
+                       == f"{named.group(1).upper()}-{int(named.group(2))}"), None)
+    question = session.get(FollowUp, wanted) if wanted is not None and answer in ("yes", "no") else None
+    return question if question is not None and question.answered_at is None else None
 
 
 def _answer(session: Session, desk: Desk, person: Person, question: FollowUp, answer: str, comment: str) -> Reply:
@@ -164,12 +303,14 @@ def _answer(session: Session, desk: Desk, person: Person, question: FollowUp, an
         return Reply(f"Thanks for rating {ticket.ref} {answer}/5!{more}")
     if answer not in ("yes", "no"):
         return Reply("Answer yes or no.", ok=False)
+    store.settle_which(session, platform=person.platform, user_id=person.user_id, answer="answered", at=now)
     question.answered_at, question.answer, question.close_due_at = now, answer, None
     question.comment = comment[:2000] or None
     try:
         if answer == "yes":
             return Reply(close(session, desk, ticket, actor))
-        reply = reopen(session, desk, ticket, actor, reason="still broken" + (f": {comment}" if comment else ""))
+        reply = reopen(session, desk, ticket, actor,
+                       reason=wording(ticket).reopened + (f": {comment}" if comment else ""))
     except DeskError as error:
         return Reply(str(error), ok=False)
     if comment:
@@ -177,15 +318,8 @@ def _answer(session: Session, desk: Desk, person: Person, question: FollowUp, an
     return Reply(reply)
 
 
-def _reads_as_new_work(desk: Desk, classification) -> bool:
-    if classification is None:
-        return False
-    confident = classification.confidence >= desk.organisation.nlp.confidence_threshold
-    return confident and classification.intent in ("incident", "service_request", "access_request")
-
-
-def _ref_of(session: Session, question: FollowUp) -> str | None:
-    ticket = session.get(Ticket, question.ticket_id)
+def _ref_of(session: Session, question: FollowUp | None) -> str | None:
+    ticket = session.get(Ticket, question.ticket_id) if question is not None else None
     return ticket.ref if ticket is not None else None
 
 

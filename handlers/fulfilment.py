@@ -2,25 +2,81 @@
 team's checklist in the queue channel, `/sd done REQ-n STEP`, and the resolve when every step is
 done (the requester is told by the resolve).
 
-How a request shows: `request_view` for `tickets show --json` ("request": item, fields, steps) and
-`shown_for` for `/sd show`.
+How a request shows: `request_view` for `tickets show --json` ("request": item, fields, steps,
+target) and `shown_for` for `/sd show`.
+
+The item's `target` is the agreed service level of that offering, so once the requester confirms
+the item it is the request's resolution target, whether longer or shorter than the generic one
+(request_sla by kind, or sla by priority): `agree_target` sets the resolution clock to it
+(sla_clock.agree; a priority change keeps it, sla_clock.retarget), on the calendar of the
+request's other targets (business hours unless request_sla says otherwise), counted from the
+opening, not counting time waiting for approval. First response and approval stay as they were.
 """
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, object_session
 
-from handlers import lifecycle, notify
+from handlers import lifecycle, notify, sla_clock
 from handlers.catalog_config import CatalogItem
 from handlers.desk import Desk
 from handlers.lifecycle import Actor, DeskError, require_staff
+from handlers.organisation import Organisation
+from handlers.sla import FIRST_RESPONSE, RESOLUTION, Target, local_time, targets_for
 from handlers.views import KIND_LABEL
 from storage import audit
 from storage import catalog as store
 from storage.catalog import FulfilmentStep, RequestForm
-from storage.models import Ticket
+from storage.models import AuditEntry, Ticket
 from storage.tickets import OPEN_STATUSES, add_comment
 
 DESK = "service desk"
+AGREED_STATES = ("collecting", "approval", "fulfilment", "done")  # the requester confirmed the item
+TARGET_SET = "set_resolution_target"  # the audit action of `agree_target`
+
+
+def agree_target(session: Session, desk: Desk, ticket: Ticket, item: CatalogItem) -> Target | None:
+    """The requester confirmed the item: its target becomes the resolution target (module
+    docstring), recorded with the target it replaces. None: the item has no target."""
+    target = item_target(desk.organisation, ticket, item)
+    if target is None:
+        return None
+    now = desk.clock.now()
+    generic = targets_for(desk.organisation, kind=ticket.kind, priority=ticket.priority).get(RESOLUTION)
+    sla_clock.agree(desk.organisation, ticket, target, now=now)
+    audit.record(session, actor=DESK, action=TARGET_SET, ticket=ticket, field="resolution_target",
+                 before=generic.describe() if generic is not None else "planned", after=target.describe(),
+                 reason=f"catalog item {item.id}", at=now)
+    return target
+
+
+def item_target(organisation: Organisation, ticket: Ticket, item: CatalogItem) -> Target | None:
+    """The item's target as a resolution target, on the calendar of the ticket's other targets."""
+    duration = item.target_duration
+    if duration is None:
+        return None
+    business = targets_for(organisation, kind=ticket.kind, priority=ticket.priority)[FIRST_RESPONSE].business_hours
+    return Target(RESOLUTION, duration, business)
+
+
+def agreed_targets(organisation: Organisation, ticket: Ticket) -> dict[str, Target]:
+    """What a confirmed catalog item agreed for the ticket (sla_clock.retarget keeps it)."""
+    session = object_session(ticket)
+    if ticket.kind != "service_request" or session is None or ticket.id is None:
+        return {}
+    form = store.form_of_ticket(session, ticket_id=ticket.id)
+    item = organisation.catalog.item(form.item_id) if form is not None and form.state in AGREED_STATES else None
+    target = item_target(organisation, ticket, item) if item is not None else None
+    return {target.name: target} if target is not None else {}
+
+
+def target_sentence(desk: Desk, ticket: Ticket, item: CatalogItem) -> str:
+    """The requester hears the item's target and when it falls ("" without one)."""
+    if not item.target or ticket.resolution_due is None:
+        return ""
+    waiting = " (time waiting for approval doesn't count)" if item.approval_steps else ""
+    return (f"{ticket.ref} has a target of {item.target}, so it's due by "
+            f"{local_time(desk.organisation, ticket.resolution_due)}{waiting}. ")
 
 
 def complete(session: Session, desk: Desk, form: RequestForm, ticket: Ticket, item: CatalogItem) -> str:
@@ -42,12 +98,16 @@ def complete(session: Session, desk: Desk, form: RequestForm, ticket: Ticket, it
         return f"{thanks} {waiting}"
     start(session, desk, ticket, form, item)
     target = f", usually within {item.target}" if item.target else ""
-    return f"{thanks} {desk.organisation.queues[item.queue].title} will take it from here{target}."
+    if item.target and ticket.resolution_due is not None:
+        target += f" (due by {local_time(desk.organisation, ticket.resolution_due)})"
+    return f"{thanks} {desk.organisation.queues[ticket.queue].title} will take it from here{target}."
 
 
 def start(session: Session, desk: Desk, ticket: Ticket, form: RequestForm, item: CatalogItem, *,
           approved_by: str | None = None) -> None:
-    """The team gets the request with its details and checklist."""
+    """The team gets the request with its details and checklist: the ticket's queue, which is the
+    item's unless the message said the thing belongs elsewhere (request_fulfilment._says_elsewhere)
+    or staff moved it."""
     form.state, form.updated_at = "fulfilment", desk.clock.now()
     lines = [f"{ticket.ref} ready to fulfil: {item.name} for {ticket.requester_name}"
              + (f" (approved by {approved_by})" if approved_by else "") + "."]
@@ -55,7 +115,7 @@ def start(session: Session, desk: Desk, ticket: Ticket, form: RequestForm, item:
     lines.append("Steps:")
     lines += [f"  {step.position}. {step.name}" for step in store.steps_of(session, ticket_id=ticket.id)]
     lines.append(f"Tick each off with /sd done {ticket.ref} STEP (its number or the start of its name).")
-    notify.queue_channel(session, desk, ticket, event="fulfilment", text="\n".join(lines), queue=item.queue)
+    notify.queue_channel(session, desk, ticket, event="fulfilment", text="\n".join(lines))  # the ticket's team
 
 
 def done(session: Session, desk: Desk, ticket: Ticket, actor: Actor, text: str) -> str:
@@ -119,6 +179,7 @@ def request_view(session: Session, ticket: Ticket) -> dict | None:
     return {
         "item": form.item_id,
         "state": form.state,
+        "target": _agreed_target_text(session, ticket, form),
         "fields": dict(_details(session, form)),
         "steps": [{"name": s.name, "done": s.done_at is not None, "by": s.done_by,
                    "at": s.done_at.isoformat() if s.done_at else None}
@@ -131,7 +192,8 @@ def shown_for(session: Session, ticket: Ticket) -> str | None:
     view = request_view(session, ticket)
     if view is None:
         return None
-    lines = [f"  request: {view['item']} ({view['state']})"]
+    target = f" · resolution target {view['target']}, from the catalog" if view["target"] else ""
+    lines = [f"  request: {view['item']} ({view['state']}){target}"]
     lines += [f"    {name}: {value}" for name, value in view["fields"].items()]
     for number, step in enumerate(view["steps"], start=1):
         by = f" ({step['by']})" if step["done"] else ""
@@ -141,3 +203,13 @@ def shown_for(session: Session, ticket: Ticket) -> str | None:
 
 def _details(session: Session, form: RequestForm) -> list[tuple[str, str]]:
     return [(f.name, f.value) for f in store.fields_of(session, form_id=form.id) if f.value != ""]
+
+
+def _agreed_target_text(session: Session, ticket: Ticket, form: RequestForm) -> str | None:
+    """The item's target as `agree_target` recorded it, while it stands (None: none agreed)."""
+    if ticket.kind != "service_request" or form.state not in AGREED_STATES:
+        return None
+    return session.execute(
+        select(AuditEntry.after).where(AuditEntry.ticket_id == ticket.id, AuditEntry.action == TARGET_SET)
+        .order_by(AuditEntry.id.desc()).limit(1)
+    ).scalar_one_or_none()

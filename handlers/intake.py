@@ -11,7 +11,7 @@ import unicodedata
 
 from sqlalchemy.orm import Session
 
-from handlers import clarification, follow_up, known_errors, notify, timekeeping
+from handlers import clarification, follow_up, known_errors, new_matter, notify, timekeeping
 from handlers import log_context
 from handlers import request_fulfilment
 from handlers import access_requests, approvals
@@ -19,18 +19,18 @@ from handlers.desk import Desk
 from handlers.lifecycle import Actor, actor_for, requester_comment
 from handlers.messages import Conversation, Inbound, Person, Reply
 from handlers.sla import deadlines, describe_target
-from handlers.views import KIND_LABEL, STATUS_LABEL, headline
+from handlers.ticket_mentions import detail_for_own_ticket, refs_in, status_line
+from handlers.views import KIND_LABEL, headline
 from storage import audit
 from storage.inbound import first_delivery
 from storage.models import Ticket
-from storage.tickets import add_ticket, get_ticket, list_tickets, ticket_of_conversation
+from storage.tickets import add_ticket, list_tickets, ticket_of_conversation
 
 log = logging.getLogger(__name__)
 CLASSIFY_LIMIT = 5_000  # the model reads the start of a long message; the record keeps all of it
 TITLE_LIMIT = 120
 KINDS = {"incident": "incident", "service_request": "service_request", "access_request": "access_request"}
 
-_REF_IN_TEXT = re.compile(r"#?\b(INC|REQ|ACC)[\s-]?(\d{1,9})\b", re.IGNORECASE)
 _MY_TICKETS = re.compile(r"\b(my|mine)\b.*\b(tickets?|requests?|incidents?|cases?)\b|\bopen tickets\b", re.IGNORECASE)
 _THANKS = re.compile(r"\b(thanks?|thank you|thx|ty|cheers|merci|danke)\b", re.IGNORECASE)
 
@@ -50,15 +50,6 @@ def clean(text: str) -> str:
 def title_of(text: str) -> str:
     first = " ".join(text.split())
     return first if len(first) <= TITLE_LIMIT else first[: TITLE_LIMIT - 1].rstrip() + "…"
-
-
-def refs_in(text: str) -> list[str]:
-    seen: list[str] = []
-    for prefix, number in _REF_IN_TEXT.findall(text):
-        ref = f"{prefix.upper()}-{int(number)}"
-        if ref not in seen:
-            seen.append(ref)
-    return seen
 
 
 @log_context.scoped  # log lines carry the ticket this message opens or concerns
@@ -81,7 +72,8 @@ def handle_message(desk: Desk, inbound: Inbound, *, reply_via_outbox: bool = Fal
         reply = _decide(session, desk, inbound, text, classification)
         if reply is not None and reply_via_outbox:
             notify.conversation(session, desk, inbound.conversation, reply, requester_id=inbound.person.user_id)
-            return None
+            reply = None
+        new_matter.send_reminders(session, desk)  # questions the new matter interrupted, after its answer
     return reply
 
 
@@ -110,8 +102,13 @@ def _decide(session: Session, desk: Desk, inbound: Inbound, text: str, classific
     if thread_ticket is not None and inbound.reported_by is None and actor.is_requester(thread_ticket):
         requester_comment(session, desk, thread_ticket, actor, text)
         return Reply(f"Added to {thread_ticket.ref}.")
-    if inbound.reported_by is None and _unsure(desk, classification, text):
-        return clarification.ask(session, desk, inbound, text, classification)
+    if inbound.reported_by is None and (added := detail_for_own_ticket(session, desk, actor, text)):
+        return Reply(added)  # "INC-3 it also beeps now": a comment on INC-3, not a second ticket
+    in_doubt = classification.confidence < desk.organisation.nlp.confidence_threshold
+    if inbound.reported_by is None and in_doubt:
+        if not refs_in(text):
+            return clarification.ask(session, desk, inbound, text, classification)
+        return _answer(session, desk, actor, text)  # in doubt but naming a ticket: about that ticket
     if classification.intent not in KINDS:
         if inbound.reported_by is not None:
             return Reply("That message doesn't look like something for the desk, so I opened nothing.", ok=False)
@@ -126,14 +123,6 @@ def _decide(session: Session, desk: Desk, inbound: Inbound, text: str, classific
         note=f"reported by {reporter.display_name} on behalf of {inbound.person.display_name}" if reporter else None,
     )
     return None
-
-
-def _unsure(desk: Desk, classification, text: str) -> bool:
-    """Ask rather than guess when the model is below the configured confidence, unless the
-    message is plainly about an existing ticket."""
-    if classification.confidence >= desk.organisation.nlp.confidence_threshold:
-        return False
-    return not refs_in(text)
 
 
 def open_ticket(
@@ -200,27 +189,12 @@ def ticket_of_thread(session: Session, conversation: Conversation) -> Ticket | N
 def _answer(session: Session, desk: Desk, actor: Actor, text: str) -> Reply:
     refs = refs_in(text)
     if refs:
-        return Reply("\n".join(_status_of(session, desk, actor, ref) for ref in refs[:5]))
+        return Reply("\n".join(status_line(session, desk, actor, ref) for ref in refs[:5]))
     if _MY_TICKETS.search(text):
         return my_tickets(session, actor)
     if _THANKS.search(text):
         return Reply("You're welcome! Tell me any time something's broken or you need something.")
     return Reply(f"Hi {actor.person.display_name}! {HELP}")
-
-
-def _status_of(session: Session, desk: Desk, actor: Actor, ref: str) -> str:
-    ticket = get_ticket(session, ref=ref)
-    if ticket is None or (actor.staff is None and not actor.is_requester(ticket)):
-        return f"I can't find a ticket {ref} among yours."
-    who = ticket.assignee and desk.organisation.staff_named(ticket.assignee)
-    with_whom = f", with {who.label}" if who else ", waiting to be picked up"
-    last = next((c for c in reversed(ticket.comments) if c.visibility == "public"), None)
-    line = f"{ticket.ref} ({ticket.title}) is {STATUS_LABEL[ticket.status]}{with_whom}, priority {ticket.priority}."
-    if ticket.status in ("resolved", "closed") and ticket.resolution:
-        line += f" Resolution: {ticket.resolution}"
-    elif last is not None:
-        line += f" Latest: {last.author}: {last.body}"
-    return line
 
 
 def my_tickets(session: Session, actor: Actor) -> Reply:

@@ -38,7 +38,7 @@ class Target:
         return amount * self.calendar(organisation).day_seconds
 
     def describe(self) -> str:
-        return f"{self.duration}{' (business hours)' if self.business_hours else ''}"
+        return f"{self.duration}{' (business hours)' if self.business_hours and self.duration.unit != 'bd' else ''}"
 
 
 def targets_for(organisation: Organisation, *, kind: str, priority: str) -> dict[str, Target]:

@@ -33,8 +33,10 @@ def start(organisation: Organisation, ticket: Ticket, *, at: datetime) -> None:
 
 def retarget(organisation: Organisation, ticket: Ticket, *, now: datetime) -> None:
     """The priority or kind changed: the clocks keep their start and pauses, with the new targets.
-    A target that no longer exists stops; a new one starts from when the ticket opened."""
+    A target that no longer exists stops; a new one starts from when the ticket opened. A target
+    agreed for the ticket itself (a catalog item's, see `agree`) still stands."""
     targets = targets_for(organisation, kind=ticket.kind, priority=ticket.priority)
+    targets.update(_agreed(organisation, ticket))
     for clock in list(ticket.sla_clocks):
         if clock.outcome == "cancelled":
             continue
@@ -54,6 +56,22 @@ def retarget(organisation: Organisation, ticket: Ticket, *, now: datetime) -> No
             continue
         _new_clock(organisation, ticket, targets[name], at=ticket.created_at, reuse=existing)
     reconcile(organisation, ticket, now=now)
+
+
+def agree(organisation: Organisation, ticket: Ticket, target: Target, *, now: datetime) -> SlaClock:
+    """A target agreed for this ticket replaces the generic one of the same name, whether longer or
+    shorter: a confirmed catalog item's target is the agreed service level of that offering, so it
+    is the resolution target (handlers/fulfilment.py); first response stays as the kind or priority
+    says. The clock keeps its start (the opening) and its pauses; its deadline reads anew."""
+    clock = _clock(ticket, target.name)
+    if clock is None or clock.outcome == "cancelled":
+        clock = _new_clock(organisation, ticket, target, at=ticket.created_at, reuse=clock)
+    else:
+        clock.business_hours = target.business_hours
+        clock.target_seconds = int(target.seconds(organisation))
+        _schedule(organisation, clock)
+    reconcile(organisation, ticket, now=now)
+    return clock
 
 
 def start_approval(organisation: Organisation, ticket: Ticket, *, now: datetime) -> SlaClock | None:
@@ -90,7 +108,12 @@ def reconcile(organisation: Organisation, ticket: Ticket, *, now: datetime) -> N
         if clock.stopped_at is not None:
             continue
         if ticket.status == "closed":
-            _stop(clock, now, "breached" if clock.breached_at else "met")
+            if clock.target == FIRST_RESPONSE and ticket.first_responded_at is not None:
+                responded(ticket, at=ticket.first_responded_at)
+            elif clock.breached_at is not None:
+                _stop(clock, now, "breached")
+            else:  # closed without being resolved (a duplicate, withdrawn): no target was met
+                _stop(clock, now, "met" if ticket.resolved_at is not None else "cancelled")
             continue
         if clock.target == FIRST_RESPONSE and ticket.first_responded_at is not None:
             responded(ticket, at=ticket.first_responded_at)
@@ -143,7 +166,7 @@ class ClockState:
             return "no target any more"
         if self.left_seconds < 0:
             return f"overdue by {duration_text(self.left_seconds)}"
-        return f"{left} left" + (" (business hours)" if self.business_hours else "")
+        return f"{left} left" + (" (business hours)" if self.business_hours and "business day" not in left else "")
 
     def _amount(self, seconds: float) -> str:
         """Working time in working days and hours on a business-hours clock ("2 working days 3h"),
@@ -151,7 +174,7 @@ class ClockState:
         if not self.business_hours or abs(seconds) < self.day_seconds or seconds < 0:
             return duration_text(seconds)
         days, rest = divmod(int(seconds), int(self.day_seconds))
-        words = f"{days} working day{'s' if days != 1 else ''}"
+        words = f"{days} business day{'s' if days != 1 else ''}"
         return f"{words} {duration_text(rest)}" if rest >= 60 else words
 
     def as_dict(self) -> dict:
@@ -191,6 +214,13 @@ def states(organisation: Organisation, ticket: Ticket, *, now: datetime) -> list
 
 def _clock(ticket: Ticket, name: str) -> SlaClock | None:
     return next((c for c in ticket.sla_clocks if c.target == name), None)
+
+
+def _agreed(organisation: Organisation, ticket: Ticket) -> dict[str, Target]:
+    """Targets agreed for the ticket itself (`agree`): today a confirmed catalog item's."""
+    from handlers.fulfilment import agreed_targets  # fulfilment builds on the clocks, not the other way
+
+    return agreed_targets(organisation, ticket)
 
 
 def _calendar(organisation: Organisation, clock: SlaClock) -> Calendar:

@@ -4,6 +4,11 @@ a close. One row per question asked; the answer (and a rating's comment) is stor
 A "fixed?" question carries `close_due_at` (indexed): when silence closes the ticket. It is
 cleared once the question is settled (answered, or the ticket reopened or closed another way),
 so the auto-close sweep finds each ticket once.
+
+A "which" row is the desk's question back when a typed yes/no fits more than one open "fixed?"
+question ("Which one do you mean?"): its `comment` holds, as JSON, the yes/no waiting to be
+applied, the candidate questions' ids (in the order listed) and the requester's comment; it is
+settled (answered_at) once one of them is answered.
 """
 from __future__ import annotations
 
@@ -14,14 +19,14 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from storage.models import Base, UtcDateTime
 
-FIXED, RATING = "fixed", "rating"
+FIXED, RATING, WHICH = "fixed", "rating", "which"
 
 
 class FollowUp(Base):
     __tablename__ = "follow_ups"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(16))  # fixed | rating
+    kind: Mapped[str] = mapped_column(String(16))  # fixed | rating | which
     platform: Mapped[str] = mapped_column(String(16))  # the requester, who alone may answer
     user_id: Mapped[str] = mapped_column(String(128))
     asked_at: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -61,6 +66,16 @@ def settle_open(session: Session, *, ticket_id: int, kind: str, answer: str, at:
     for row in rows:
         row.answered_at, row.answer, row.close_due_at = at, answer, None
     return len(rows)
+
+
+def settle_which(session: Session, *, platform: str, user_id: str, answer: str, at: datetime) -> None:
+    """Settle a person's open "which one?" questions (one of the candidates was answered, or it was asked again)."""
+    rows = session.execute(
+        select(FollowUp).where(FollowUp.platform == platform, FollowUp.user_id == user_id, FollowUp.kind == WHICH,
+                               FollowUp.answered_at.is_(None))
+    ).scalars().all()
+    for row in rows:
+        row.answered_at, row.answer = at, answer
 
 
 def open_fixed(session: Session, *, ticket_id: int) -> FollowUp | None:

@@ -46,6 +46,21 @@ def test_a_status_question_is_answered_even_in_doubt(people, desk):
     assert "INC-1" in reply.text and not reply.choices
 
 
+def test_a_ticket_named_in_doubt_is_answered_about_not_opened_again(people, desk):
+    people.say("alice", "please install Visio on my computer")
+    model = desk.classifier
+
+    class ReadsARequest:  # the model half-believing an update question is a new request
+        def classify(self, text: str):
+            return replace(model.classify(text), intent="service_request", confidence=0.43)
+
+    desk.classifier = ReadsARequest()
+    reply = people.say("alice", "can i get an update on REQ-1 please")
+    assert reply is not None and "REQ-1" in reply.text and "Visio" in reply.text
+    assert not reply.choices
+    assert people.ticket("REQ-2") is None
+
+
 def test_reroute_and_kind_change_become_training_examples(people, desk):
     from storage.feedback import examples
 

@@ -92,3 +92,40 @@ def test_a_reply_in_the_tickets_thread_becomes_a_comment(people):
     ticket = people.ticket("INC-1")
     assert [c.body for c in ticket.comments] == ["it also smells burnt"]
     assert people.ticket("INC-2") is None
+
+
+def test_details_written_about_ones_own_ticket_are_added_to_it_not_opened_again(people):
+    people.say("alice", "my laptop won't turn on")
+    reply = people.say("alice", "INC-1 it also beeps three times when I press the power button")
+    assert reply.text == "Added to INC-1; Technical Management will see it."
+    reply = people.say("alice", "about inc 1: the charger light is off as well")
+    assert reply.text.startswith("Added to INC-1")
+    ticket = people.ticket("INC-1")
+    assert [c.body for c in ticket.comments] == ["INC-1 it also beeps three times when I press the power button",
+                                                 "about inc 1: the charger light is off as well"]
+    assert people.ticket("INC-2") is None
+    told = [t for d, a, t in people.outbox() if a == "#technical" and "added to INC-1" in t]
+    assert len(told) == 2  # the team hears of each
+
+
+def test_a_question_about_a_ticket_is_answered_and_adds_nothing(people):
+    people.say("alice", "my laptop won't turn on")
+    for question in ("can i get an update on INC-1 please", "INC-1 fixed yet?", "who is looking at INC-1?"):
+        reply = people.say("alice", question)
+        assert reply.text.startswith("INC-1 (my laptop won't turn on) is new, waiting to be picked up by Technical")
+    assert people.ticket("INC-1").comments == []
+
+
+def test_naming_someone_elses_ticket_adds_nothing_to_it(people):
+    people.say("alice", "my laptop won't turn on")
+    people.say("bea", "INC-1 my laptop also won't turn on since the update")
+    assert people.ticket("INC-1").comments == []
+
+
+def test_a_resolved_ticket_reads_as_resolved_and_asks_for_the_answer(people):
+    people.say("alice", "my laptop won't turn on")
+    people.sd("agent", "/sd resolve INC-1 replaced the power supply")
+    reply = people.say("alice", "any update on INC-1?")
+    assert "waiting to be picked up" not in reply.text
+    assert reply.text.startswith("INC-1 (my laptop won't turn on) is resolved. Resolution: replaced the power supply")
+    assert "Is it fixed?" in reply.text
