@@ -50,7 +50,9 @@ def _parser() -> argparse.ArgumentParser:
     sweep = commands.add_parser("sweep", help="one pass of every sweep (SLA, status updates, auto-close, "
                                               "major incidents), then exit")
     sweep.add_argument("--now", metavar="ISO|+DURATION",
-                       help="sweep as if it were this time: an ISO time, or +20m, +2h, +3d from now")
+                       help="run the sweep as if it were this time (an ISO time, or +20m, +2h, +3d from now). "
+                            "Not a dry run: what falls due by then really happens (escalations, breaches, auto-closes, "
+                            "access revocations, notifications), so try it on a scratch database")
 
     report = commands.add_parser("report", help="the managers' report (figures, PNG chart) for a period")
     report.add_argument("--since", required=True, metavar="DATE", help="first day (YYYY-MM-DD, local) or ISO time")
@@ -194,6 +196,7 @@ def _evaluate(args) -> int:
 
 
 def _classify(settings: Settings, args) -> int:
+    from handlers.intake import clean  # as chat reads a line: control characters and stray surrogates dropped
     from nlp.pipeline import IntentModel  # only the model: no database for this command
 
     names = settings.organisation.nlp
@@ -202,7 +205,7 @@ def _classify(settings: Settings, args) -> int:
     batch: list[str] = []
     out = sys.stdout
     for line in sys.stdin:
-        batch.append(line.rstrip("\n"))
+        batch.append(clean(line))
         if len(batch) >= 1000:
             _emit(model, batch, out)
             batch = []
@@ -250,11 +253,8 @@ def _audit(settings: Settings, args) -> int:
     from bot.audit_export import export
     from bot.runtime import open_database
 
-    database = open_database(settings)
-    if not args.out:
-        return export(database, since_text=args.since, fmt=args.format)
-    with open(args.out, "w", encoding="utf-8", newline="") as out:
-        return export(database, since_text=args.since, fmt=args.format, out=out)
+    return export(open_database(settings), since_text=args.since, fmt=args.format, out_path=args.out or None)
+
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -70,6 +70,9 @@ def load_organisation(path: Path) -> Organisation:
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or "not valid YAML"
         raise ConfigError(f"{path}: not valid YAML{where}: {problem}") from None
+    if data is None:
+        raise ConfigError(f"{path} is empty: expected the organisation's settings (name, queues, staff, sla), "
+                          "as in the demo app.yaml")
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping of settings at the top level, got {type(data).__name__}")
     try:

@@ -9,7 +9,7 @@ import logging
 import sys
 from typing import TextIO
 
-from handlers.commands import run_command
+from handlers.commands import is_command, run_command
 from handlers.desk import Desk
 from handlers.intake import handle_message
 from handlers.messages import Conversation, Inbound, Person, Reply
@@ -81,7 +81,7 @@ class ConsoleSession:
                 self.switch(text.strip()[3:])
                 self.say(self.whoami())
                 return
-            if text.strip().startswith("/sd"):
+            if is_command(text):
                 reply = run_command(self.desk, self.person, text)
             else:
                 conversation = Conversation(PLATFORM, f"@{self.name}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from handlers import event_incidents, lifecycle, problems, stakeholders
@@ -11,6 +12,7 @@ from handlers import log_context
 from handlers import report_posting
 from handlers import catalog, fulfilment
 from handlers import approvals, grants
+from handlers.access_config import name_of
 from handlers.desk import Desk
 from handlers.intake import my_tickets
 from handlers.lifecycle import Actor, DeskError, Refused, actor_for
@@ -18,6 +20,8 @@ from handlers.messages import Person, Reply
 from handlers.organisation import QUEUES
 from handlers.views import detail, headline, snapshot
 from storage import audit
+from storage.access import OPEN_STEP_STATES, ApprovalStep
+from storage.models import Ticket
 from storage.tickets import get_ticket, history, list_tickets, parse_ref
 
 
@@ -35,7 +39,7 @@ COMMANDS: dict[str, Command] = {
                     lambda s, d, t, a, rest: lifecycle.take(s, d, t, a)),
     "assign": Command("assign ID USER", "assign a ticket to someone", True,
                       lambda s, d, t, a, rest: lifecycle.assign(s, d, t, a, rest.split()[0])),
-    "status": Command("status ID STATE", "new, assigned, in_progress, on_hold or closed", True,
+    "status": Command("status ID STATE [REASON]", "new, assigned, in_progress, on_hold, or closed with a reason", True,
                       lambda s, d, t, a, rest: lifecycle.set_status(s, d, t, a, rest)),
     "note": Command("note ID TEXT", "add an internal note (the requester doesn't see it)", True,
                     lambda s, d, t, a, rest: lifecycle.comment(s, d, t, a, rest, public=False)),
@@ -53,8 +57,8 @@ COMMANDS: dict[str, Command] = {
                        lambda s, d, t, a, rest: lifecycle.resolve(s, d, t, a, rest)),
     "reopen": Command("reopen ID", "reopen a resolved ticket", False,
                       lambda s, d, t, a, rest: lifecycle.reopen(s, d, t, a, rest)),
-    "close": Command("close ID", "close a resolved ticket", False,
-                     lambda s, d, t, a, rest: lifecycle.close(s, d, t, a)),
+    "close": Command("close ID [REASON]", "close a resolved ticket, or an unresolved one with a reason", False,
+                     lambda s, d, t, a, rest: lifecycle.close(s, d, t, a, rest)),
     "update": Command("update ID TEXT", "post a status update to the requester, the team and the incident channel",
                       True, lambda s, d, t, a, rest: stakeholders.update(s, d, t, a, rest)),
     "major": Command("major ID [LEAD]", "declare a major incident (its own channel), or name its lead", False,
@@ -74,6 +78,8 @@ COMMANDS: dict[str, Command] = {
                     lambda s, d, t, a, rest: approvals.command(s, d, a, rest, decision="deny"), takes_ticket=False),
     "granted": Command("granted ACC-n", "confirm you gave the approved access (records the grant)", False,
                        lambda s, d, t, a, rest: grants.granted_command(s, d, t, a, rest)),
+    "revoked": Command("revoked ACC-n", "confirm you removed the access (records the removal)", False,
+                       lambda s, d, t, a, rest: grants.revoked_command(s, d, t, a, rest)),
     "access": Command("access list [USER|RESOURCE]", "current access grants (yours, a person's or a resource's)", False,
                       lambda s, d, t, a, rest: grants.access_command(s, d, a, rest), takes_ticket=False),
 }
@@ -84,10 +90,71 @@ OTHER_USAGE = [
 ]
 
 
-def help_text(prefix: str = "/sd") -> str:
-    rows = [(c.usage, c.summary) for c in COMMANDS.values()] + OTHER_USAGE
+# What an end user can run (their own tickets, the catalog, their access, approvals asked of them).
+END_USER_USAGE = [
+    ("list", "your open tickets"),
+    ("show ID", "one of your tickets with its latest replies"),
+    ("reopen ID", "reopen a ticket of yours that was resolved but isn't fixed"),
+    ("close ID", "close a resolved ticket of yours"),
+    ("catalog", "what you can ask for (the service catalog)"),
+    ("access list", "the access you have and until when"),
+]
+APPROVER_USAGE = [
+    ("approve ID [NOTE]", "approve a request waiting for your approval"),
+    ("deny ID REASON", "refuse it (the requester is told your reason)"),
+]
+
+
+def is_command(text: str, prefix: str = "/sd") -> bool:
+    """Whether a typed line is a desk command (`/sd ...`, in any case: `/SD TAKE INC-3`)."""
+    words = text.strip().split(None, 1)
+    return bool(words) and words[0].lower() == prefix.lower()
+
+
+def _rows_text(prefix: str, rows: list[tuple[str, str]]) -> str:
     width = max(len(usage) for usage, _ in rows) + len(prefix) + 1
-    return "Commands:\n" + "\n".join(f"  {(prefix + ' ' + usage).ljust(width)}  {summary}" for usage, summary in rows)
+    return "\n".join(f"  {(prefix + ' ' + usage).ljust(width)}  {summary}" for usage, summary in rows)
+
+
+def help_text(prefix: str = "/sd") -> str:
+    """Every command: what support staff see."""
+    return "Commands:\n" + _rows_text(prefix, [(c.usage, c.summary) for c in COMMANDS.values()] + OTHER_USAGE)
+
+
+def end_user_help_text(prefix: str = "/sd", *, awaiting_approval: list[str] = ()) -> str:
+    """What an end user can run; approve/deny only when something waits for their approval."""
+    rows = list(END_USER_USAGE)
+    if awaiting_approval:
+        rows += APPROVER_USAGE
+    rows.append(("help", "this list"))
+    text = "Commands you can use:\n" + _rows_text(prefix, rows)
+    if awaiting_approval:
+        text += f"\nWaiting for your approval: {', '.join(awaiting_approval)}."
+    return (text + "\nTo report something or ask for something, just send me a message. "
+            f"The other {prefix} commands (take, assign, resolve, ...) are for support staff.")
+
+
+def end_user_help_for(desk: Desk, person: Person, prefix: str = "/sd") -> str:
+    """`end_user_help_text` for this person (with what waits for their approval)."""
+    with desk.database.session() as session:
+        return end_user_help_text(prefix, awaiting_approval=_awaiting(session, desk, actor_for(desk, person)))
+
+
+def _help_for(session: Session, desk: Desk, actor: Actor, prefix: str) -> str:
+    if actor.staff is not None:
+        return help_text(prefix)
+    return end_user_help_text(prefix, awaiting_approval=_awaiting(session, desk, actor))
+
+
+def _awaiting(session: Session, desk: Desk, actor: Actor) -> list[str]:
+    """The refs of requests whose current approval step this person may decide."""
+    person = actor.person
+    name = name_of(desk.organisation, person.platform, person.user_id, person.groups)
+    steps = session.execute(
+        select(ApprovalStep, Ticket.ref).join(Ticket, Ticket.id == ApprovalStep.ticket_id)
+        .where(ApprovalStep.state.in_(OPEN_STEP_STATES)).order_by(ApprovalStep.id)
+    ).all()
+    return [ref for step, ref in steps if name in (step.approvers or [])]
 
 
 @log_context.scoped  # log lines carry the ticket the command works on
@@ -95,7 +162,7 @@ def run_command(desk: Desk, person: Person, text: str, *, prefix: str = "/sd") -
     """Run one command line such as `take INC-12` (with or without the leading /sd)."""
     body = text.strip()
     head, _, tail = body.partition(" ")
-    if head.lower() in ("/sd", "sd"):
+    if head.lower() in (prefix.lower(), "/sd", "sd"):
         body = tail.strip()
     words = body.split(None, 2)
     name = words[0].lower() if words else "help"
@@ -103,14 +170,15 @@ def run_command(desk: Desk, person: Person, text: str, *, prefix: str = "/sd") -
     try:
         with desk.database.session() as session:
             if name == "help":
-                return Reply(help_text(prefix))
+                return Reply(_help_for(session, desk, actor, prefix))
             if name == "list":
                 return _list(session, desk, actor, words[1:])
             if name == "show":
                 return _show(session, desk, actor, words[1:])
             command = COMMANDS.get(name)
             if command is None:
-                return Reply(f"I don't know the command '{name}'.\n{help_text(prefix)}", ok=False)
+                return Reply(f"I don't know the command '{name}'.\n{_help_for(session, desk, actor, prefix)}",
+                             ok=False)
             if not command.takes_ticket:
                 result = command.run(session, desk, None, actor, body.partition(" ")[2].strip())
                 return result if isinstance(result, Reply) else Reply(result)

@@ -61,18 +61,12 @@ def answer_privately(
         )
 
 
-def end_user_help(prefix: str = "/sd") -> str:
-    return (
-        "Commands:\n"
-        f"  {prefix} list         your open tickets\n"
-        f"  {prefix} show ID      one of your tickets with its latest replies\n"
-        f"  {prefix} reopen ID    reopen a ticket of yours that was resolved but isn't fixed\n"
-        f"  {prefix} close ID     close a resolved ticket of yours\n"
-        f"  {prefix} catalog      what you can ask for (the service catalog)\n"
-        f"  {prefix} approve ID   approve a request waiting for your approval (deny ID REASON to refuse)\n"
-        f"  {prefix} access list  the access you have and until when\n"
-        "To report something or ask for something, just send me a message."
-    )
+def end_user_help(desk: Desk, person: Person, prefix: str = "/sd") -> str:
+    """The end user's command list (handlers/commands.py words it; approve/deny only when something
+    waits for this person)."""
+    from handlers.commands import end_user_help_for  # imported when needed: commands imports most of the desk
+
+    return end_user_help_for(desk, person, prefix)
 
 
 def end_user_answer(desk: Desk, person: Person, text: str, *, prefix: str = "/sd") -> Reply | None:
@@ -85,7 +79,7 @@ def end_user_answer(desk: Desk, person: Person, text: str, *, prefix: str = "/sd
     if desk.organisation.staff_for(person.platform, person.user_id, person.groups, person.display_name) is not None:
         return None
     if name == "help":
-        return Reply(end_user_help(prefix))
+        return Reply(end_user_help(desk, person, prefix))
     if name in END_USER_COMMANDS:
         return None
     if name == LOG_FOR_SOMEONE:
@@ -98,4 +92,4 @@ def end_user_answer(desk: Desk, person: Person, text: str, *, prefix: str = "/sd
     refusal = refuse_unless_staff(desk, person, name, words[1] if len(words) > 1 else None)
     if refusal is not None:
         return refusal
-    return Reply(f"I don't know the command '{name}'.\n{end_user_help(prefix)}", ok=False)
+    return Reply(f"I don't know the command '{name}'.\n{end_user_help(desk, person, prefix)}", ok=False)

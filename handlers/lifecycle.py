@@ -12,11 +12,13 @@ from sqlalchemy.orm import Session
 
 from handlers import escalation, follow_up, notify, timekeeping
 from handlers import log_context
+from handlers.access_config import label_of
 from handlers.desk import Desk
 from handlers.messages import Person
 from handlers.organisation import PRIORITIES, QUEUES, StaffMember
 from handlers.views import KIND_LABEL, STATUS_LABEL
 from storage import audit, feedback
+from storage.access import active_step
 from storage.models import Ticket
 from storage.tickets import add_comment, get_ticket, parse_ref
 
@@ -28,6 +30,9 @@ TRANSITIONS: dict[str, set[str]] = {
     "resolved": {"in_progress", "closed"},
     "closed": set(),
 }
+
+
+KIND_ARTICLE = {"incident": "an", "service_request": "a", "access_request": "an"}  # "INC-1 is now an incident"
 
 
 class DeskError(Exception):
@@ -145,28 +150,59 @@ def _assign(session: Session, desk: Desk, ticket: Ticket, actor: Actor, target: 
         _status(session, desk, ticket, actor, "assigned")
     notify.requester(session, desk, ticket, event="assigned",
                      text=f"{target.label} is now looking after your {KIND_LABEL[ticket.kind]} {ticket.ref}.")
-    notify.queue_channel(session, desk, ticket, event="assigned", text=f"{ticket.ref} taken by {target.label}.")
-    if target.name != actor.name:
+    taken = target.name == actor.name
+    notify.queue_channel(session, desk, ticket, event="assigned",
+                         text=f"{ticket.ref} taken by {target.label}." if taken
+                         else f"{ticket.ref} assigned to {target.label} by {actor.label}.")
+    if not taken:
         notify.staff_member(session, desk, ticket, target, event="assigned_to_you",
                             text=f"{actor.label} assigned {ticket.ref} to you: {ticket.title}")
     return f"{ticket.ref} is now assigned to {target.label}."
 
 
-def set_status(session: Session, desk: Desk, ticket: Ticket, actor: Actor, state: str) -> str:
+def state_and_reason(text: str) -> tuple[str, str]:
+    """`closed duplicate of INC-1` -> ("closed", "duplicate of INC-1"); `on hold` reads as on_hold."""
+    words = text.strip().split()
+    for size in (2, 1):
+        state = "_".join(words[:size]).lower().replace("-", "_")
+        if len(words) >= size and state in TRANSITIONS:
+            return state, " ".join(words[size:])
+    return (words[0].lower() if words else ""), " ".join(words[1:])
+
+
+def set_status(session: Session, desk: Desk, ticket: Ticket, actor: Actor, text: str) -> str:
+    """`/sd status ID STATE [REASON]`; closing goes the way of `/sd close` (a reason unless resolved)."""
     require_staff(actor, ticket, "change a ticket's status")
-    state = state.strip().lower().replace("-", "_").replace(" ", "_")
+    state, reason = state_and_reason(text)
     if state not in TRANSITIONS:
         raise DeskError(f"'{state}' is not a status; use one of: {', '.join(TRANSITIONS)}.")
     if state == "resolved":
         raise DeskError(f"Resolving needs a resolution: /sd resolve {ticket.ref} what fixed it")
+    if state == "closed":
+        return close(session, desk, ticket, actor, reason)
+    if state == "in_progress":
+        _refuse_while_awaiting_approval(session, desk, ticket)
     before = ticket.status
-    _status(session, desk, ticket, actor, state)
+    _status(session, desk, ticket, actor, state, reason=reason or None)
+    why = f": {reason}" if reason else "."
     notify.requester(session, desk, ticket, event="status",
-                     text=f"{ticket.ref} is now {STATUS_LABEL[state]} (was {STATUS_LABEL[before]}).")
+                     text=f"{ticket.ref} is now {STATUS_LABEL[state]} (was {STATUS_LABEL[before]}){why}")
     notify.queue_channel(session, desk, ticket, event="status",
-                         text=f"{ticket.ref}: {STATUS_LABEL[before]} → {STATUS_LABEL[state]} by {actor.label}.")
-    follow_up.close_after(session, desk, ticket)
+                         text=f"{ticket.ref}: {STATUS_LABEL[before]} → {STATUS_LABEL[state]} by {actor.label}{why}")
     return f"{ticket.ref}: {STATUS_LABEL[before]} → {STATUS_LABEL[state]}."
+
+
+def _refuse_while_awaiting_approval(session: Session, desk: Desk, ticket: Ticket) -> None:
+    """Work on a request starts once it is approved (approvals move it on by themselves)."""
+    step = active_step(session, ticket.id)
+    if step is None:
+        return
+    if step.state == "held" or not step.approvers:
+        waiting = "an approval that is on hold (nobody eligible is left to decide it)"
+    else:
+        waiting = "approval from " + " or ".join(label_of(desk.organisation, name) for name in step.approvers)
+    raise DeskError(f"{ticket.ref} is still waiting for {waiting}; work starts once it is approved, and the "
+                    f"team is told then. Until then you can take it, add notes, or close it with a reason.")
 
 
 def comment(session: Session, desk: Desk, ticket: Ticket, actor: Actor, text: str, *, public: bool) -> str:
@@ -251,11 +287,14 @@ def set_kind(session: Session, desk: Desk, ticket: Ticket, actor: Actor, kind: s
     timekeeping.retargeted(session, desk, ticket, before_priority=ticket.priority, notices=False)
     feedback.add_example(session, ticket=ticket, intent=kind, queue=ticket.queue, actor=actor.name,
                          at=desk.clock.now())
+    now_a = f"{KIND_ARTICLE[kind]} {KIND_LABEL[kind]}"
     notify.requester(session, desk, ticket, event="reclassified",
-                     text=f"{ticket.ref} is now being handled as: {KIND_LABEL[kind]}.")
+                     text=f"{ticket.ref} is now being handled as {now_a} (its id stays {ticket.ref}).")
     notify.queue_channel(session, desk, ticket, event="reclassified",
-                         text=f"{ticket.ref}: {KIND_LABEL[before]} → {KIND_LABEL[kind]} by {actor.label}.")
-    return f"{ticket.ref}: {KIND_LABEL[before]} → {KIND_LABEL[kind]} (kept as a training example)."
+                         text=f"{ticket.ref}: {KIND_LABEL[before]} → {KIND_LABEL[kind]} by {actor.label} "
+                              f"(it keeps its id {ticket.ref}).")
+    return (f"{ticket.ref} is now {now_a} (it keeps its id {ticket.ref}; "
+            f"the correction is kept as a training example).")
 
 
 def escalate(session: Session, desk: Desk, ticket: Ticket, actor: Actor, reason: str = "") -> str:
@@ -302,7 +341,11 @@ def reopen(session: Session, desk: Desk, ticket: Ticket, actor: Actor, reason: s
     return f"{ticket.ref} reopened."
 
 
-def close(session: Session, desk: Desk, ticket: Ticket, actor: Actor) -> str:
+def close(session: Session, desk: Desk, ticket: Ticket, actor: Actor, reason: str = "") -> str:
+    """Close a ticket: the requester confirms a resolved one; staff close a resolved one, or an
+    unresolved one with a reason (duplicate, withdrawn, ...), which the requester is told. Only a
+    ticket that was resolved asks for a rating."""
+    reason = " ".join(reason.split()).rstrip(" .")
     if actor.staff is None:
         if not actor.is_requester(ticket):
             raise Refused("Sorry, only the requester or support staff can close a ticket.")
@@ -310,7 +353,23 @@ def close(session: Session, desk: Desk, ticket: Ticket, actor: Actor) -> str:
             raise Refused(f"{ticket.ref} isn't resolved yet; the team will resolve it first.")
     else:
         require_staff(actor, ticket, "close tickets")
-    _status(session, desk, ticket, actor, "closed")
+    before = ticket.status
+    if before == "closed":
+        raise DeskError(f"{ticket.ref} is already closed.")
+    if before != "resolved" and not reason:
+        raise DeskError(f"{ticket.ref} is {STATUS_LABEL[before]}, not resolved: closing it without a fix needs a "
+                        f"reason the requester will read, e.g. /sd close {ticket.ref} withdrawn by the requester "
+                        f"(if it was fixed: /sd resolve {ticket.ref} what fixed it).")
+    if before != "resolved":
+        ticket.resolution = f"Closed without being resolved: {reason}"
+        _status(session, desk, ticket, actor, "closed", reason=reason)
+        notify.queue_channel(session, desk, ticket, event="closed",
+                             text=f"{ticket.ref} closed without being resolved by {actor.label}: {reason}")
+        notify.requester(session, desk, ticket, event="closed",
+                         text=f"{ticket.ref} has been closed without being resolved: {reason}. If you still need "
+                              f"help with it, just tell me and I'll log it again.")
+        return f"{ticket.ref} closed without being resolved; {ticket.requester_name} has been told why."
+    _status(session, desk, ticket, actor, "closed", reason=reason or None)
     notify.queue_channel(session, desk, ticket, event="closed", text=f"{ticket.ref} closed by {actor.label}.")
     if actor.is_requester(ticket):
         follow_up.close_after(session, desk, ticket)

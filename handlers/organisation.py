@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from handlers.catalog_config import CatalogConfig
 from handlers.report_config import ReportsConfig
-from handlers.access_config import AccessConfig, PersonConfig
+from handlers.access_config import AccessConfig, PersonConfig, Problem, config_error, name_problems
 
 QUEUES = ("technical", "application", "operations")
 PRIORITIES = ("P1", "P2", "P3", "P4", "P5")
@@ -334,21 +334,26 @@ class Organisation(BaseModel):
 
     @model_validator(mode="after")
     def _complete(self) -> Organisation:
-        missing = [q for q in QUEUES if q not in self.queues]
-        if missing:
-            raise ValueError(f"queues: missing {', '.join(missing)} (all of {', '.join(QUEUES)} are needed)")
-        missing_p = [p for p in PRIORITIES if p not in self.sla]
-        if missing_p:
-            raise ValueError(f"sla: missing {', '.join(missing_p)} (targets for P1..P5 are needed)")
-        names = [s.name for s in self.staff]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"staff: duplicate name {', '.join(dupes)}")
-        for platform in PLATFORMS:
-            ids = [getattr(s.identities, platform) for s in self.staff if getattr(s.identities, platform)]
-            twice = sorted({i for i in ids if ids.count(i) > 1})
-            if twice:
-                raise ValueError(f"staff: {platform} identity {', '.join(twice)} belongs to more than one person")
+        """What no single section can check: every queue and priority present, staff names and ids
+        unique, every person's name known (access_config.name_problems). Each problem is reported at
+        its own key, all at once."""
+        problems: list[Problem] = [(("queues", q), None, None) for q in QUEUES if q not in self.queues]
+        problems += [(("sla", p), None, None) for p in PRIORITIES if p not in self.sla]
+        seen: dict[tuple[str, str], str] = {}
+        for i, member in enumerate(self.staff):
+            if ("name", member.name) in seen:
+                problems.append((("staff", i, "name"), member.name, "appears more than once under staff"))
+            seen[("name", member.name)] = member.name
+            for platform in PLATFORMS:
+                given = getattr(member.identities, platform)
+                if given and (platform, given) in seen:
+                    problems.append((("staff", i, "identities", platform), given,
+                                     f"is also the {platform} identity of {seen[(platform, given)]}"))
+                if given:
+                    seen.setdefault((platform, given), member.name)
+        problems += name_problems(self)
+        if problems:
+            raise config_error("Organisation", problems)
         return self
 
     # Look-ups the handlers use.

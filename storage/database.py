@@ -6,14 +6,15 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.errors import DatabaseUnavailable
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+SUPPORTED = ("sqlite", "postgresql")
+_EXAMPLES = "sqlite:///var/servicedesk.db or postgresql://USER:PASSWORD@HOST/NAME"
 
 
 def normalise_url(url: str) -> str:
@@ -24,11 +25,27 @@ def normalise_url(url: str) -> str:
 
 
 def create_db_engine(url: str) -> Engine:
+    """The engine for SERVICEDESK_DATABASE_URL; DatabaseUnavailable (with what to do) for a URL that
+    is not one, a database other than SQLite or PostgreSQL, or a driver that cannot be loaded."""
     url = normalise_url(url)
     try:
         parsed = make_url(url)
     except ArgumentError:
         raise DatabaseUnavailable(f"SERVICEDESK_DATABASE_URL is not a database URL: {url!r}") from None
+    shown = parsed.render_as_string(hide_password=True)
+    if parsed.get_backend_name() not in SUPPORTED:
+        raise DatabaseUnavailable(
+            f"SERVICEDESK_DATABASE_URL is for {parsed.get_backend_name()} ({shown}), but the desk supports only "
+            f"SQLite and PostgreSQL, e.g. {_EXAMPLES}")
+    try:
+        return _engine(url, parsed)
+    except (ImportError, NoSuchModuleError) as exc:  # e.g. postgresql+psycopg2:// without psycopg2 installed
+        raise DatabaseUnavailable(
+            f"SERVICEDESK_DATABASE_URL: the database driver for {shown} cannot be loaded ({_first_line(exc)}); "
+            f"use {_EXAMPLES} (psycopg 3 comes with the desk)") from None
+
+
+def _engine(url: str, parsed: URL) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             try:

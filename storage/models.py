@@ -64,9 +64,9 @@ class TicketCounter(Base):
 class Ticket(Base):
     __tablename__ = "tickets"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    ref: Mapped[str] = mapped_column(String(32), unique=True)
+    ref: Mapped[str] = mapped_column(String(32), unique=True)  # kept for life, whatever the kind becomes
     kind: Mapped[str] = mapped_column(String(32))
-    number: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int] = mapped_column(Integer)  # the ref's number; unique through the ref, not per current kind
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text)
     queue: Mapped[str] = mapped_column(String(32), index=True)
@@ -103,7 +103,6 @@ class Ticket(Base):
 
     __table_args__ = (
         Index("ix_tickets_requester", "requester_platform", "requester_id"),
-        Index("ix_tickets_kind_number", "kind", "number", unique=True),
     )
 
 
