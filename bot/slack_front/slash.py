@@ -21,8 +21,14 @@ COMMAND = "/sd"
 def register(app: App, context: SlackContext) -> None:
     # On the priority lane: `/sd new` opens a modal (its trigger_id lasts 3 s), and the other
     # commands are short private answers, which should not wait behind a burst of ticket work.
+    # `/sd report` draws a chart, too long for that lane: it queues with the ticket work.
     app.command(COMMAND)(ack=acknowledge, lazy=[on_priority_lane(in_background(
-        context, "command", caller_of_command, lambda body: run_slash_command(context, body)))])
+        context, "command", caller_of_command, lambda body: run_slash_command(context, body)),
+        heavy=draws_a_chart)])
+
+
+def draws_a_chart(body: dict) -> bool:
+    return str(body.get("text") or "").strip().lower().split()[:1] == ["report"]
 
 
 def acknowledge(ack) -> None:

@@ -8,8 +8,9 @@ Acks run in the request's own thread, on neither lane. Bolt starts every lazy li
   Python, so more threads add no throughput (one GIL) but do take the GIL from the event loop
   and the acks in between (measured with bench/slack_intake.py: 8 workers gave ack p99 in
   seconds; 2 workers were slower than 1 on every figure).
-- priority: lazy listeners marked with `on_priority_lane`: `/sd` and the card's Take, Escalate,
-  Assign and Resolve buttons. `/sd new` and Resolve open a modal with the request's trigger_id,
+- priority: lazy listeners marked with `on_priority_lane`: `/sd` (except `/sd report`, which
+  draws a chart and goes to the ticket lane) and the card's Take, Escalate, Assign and Resolve
+  buttons. `/sd new` and Resolve open a modal with the request's trigger_id,
   which Slack honours for 3 seconds only; the rest are short answers to a click or a command.
   It never waits behind queued ticket work, so a modal opens in time during a burst of
   messages. Its work is short and rare (the lane is idle most of the time); while it runs it
@@ -110,10 +111,22 @@ class BackgroundWork(Executor):
         self.shutdown(wait=False, cancel_futures=True)
 
 
-def on_priority_lane(listener: Callable[..., None]) -> Callable[..., None]:
-    """Mark a lazy listener for the priority lane (see the module's docstring for what belongs there)."""
+def on_priority_lane(listener: Callable[..., None],
+                     heavy: Callable[[dict], bool] | None = None) -> Callable[..., None]:
+    """Mark a lazy listener for the priority lane (see the module's docstring for what belongs there).
+    `heavy(body)`, if given, picks out the requests that go to the ticket lane all the same
+    (`/sd report` draws a chart, which would hold the lane for the length of a burst)."""
     listener.slack_lane = PRIORITY  # type: ignore[attr-defined]
+    listener.slack_heavy = heavy  # type: ignore[attr-defined]
     return listener
+
+
+def lane_of(function: Callable[..., None], body: dict) -> str | None:
+    """The lane a lazy listener runs on for this request: PRIORITY or None (the ticket lane)."""
+    if getattr(function, "slack_lane", None) != PRIORITY:
+        return None
+    heavy = getattr(function, "slack_heavy", None)
+    return None if heavy is not None and heavy(body) else PRIORITY
 
 
 class LaneRunner(LazyListenerRunner):
@@ -126,5 +139,5 @@ class LaneRunner(LazyListenerRunner):
         self._priority = ThreadLazyListenerRunner(logger=logger, executor=work.priority)
 
     def start(self, function: Callable[..., None], request: BoltRequest) -> None:
-        runner = self._priority if getattr(function, "slack_lane", None) == PRIORITY else self._tickets
+        runner = self._priority if lane_of(function, request.body) == PRIORITY else self._tickets
         runner.start(function=function, request=request)

@@ -84,3 +84,25 @@ def test_resolve_opens_its_form_while_a_burst_of_messages_is_being_classified(sl
     finally:
         held.release.set()
     _burst_was_handled(slack, people, ["INC-2", "INC-3", "INC-4"])
+
+
+def test_sd_report_waits_with_the_ticket_work_and_is_still_delivered(slack, people, desk):
+    """A report draws a chart: it queues behind the burst instead of holding the priority lane,
+    so a form asked for after it still opens in time."""
+    held = _burst_of_messages(slack, desk)
+    try:
+        slack.post(slack.requests.command("U0AGENT", "report", channel="C0TECHNICAL",
+                                          response_url=slack.api.response_url("report")))
+        deadline = time.monotonic() + IN_TIME
+        while slack.front.work.tickets.in_flight < len(BURST) + 1 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert slack.front.work.tickets.in_flight == len(BURST) + 1, "the report did not queue with the ticket work"
+        slack.post(slack.requests.command("U0AGENT", "new", channel="C0TECHNICAL",
+                                          response_url=slack.api.response_url()))
+        assert len(_opened_within(slack, IN_TIME)) == 1, "the form waited behind the report"
+        assert slack.api.calls_to("files.getUploadURLExternal") == []  # not drawn yet
+    finally:
+        held.release.set()
+    _burst_was_handled(slack, people, ["INC-1", "INC-2", "INC-3"])
+    [completed] = slack.api.calls_to("files.completeUploadExternal")
+    assert completed["channel_id"] == "C0TECHNICAL"
