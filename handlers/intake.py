@@ -16,10 +16,10 @@ from handlers import log_context
 from handlers import request_fulfilment
 from handlers import access_requests, approvals
 from handlers.desk import Desk
-from handlers.lifecycle import Actor, actor_for, requester_comment
+from handlers.lifecycle import Actor, actor_for
 from handlers.messages import Conversation, Inbound, Person, Reply
 from handlers.sla import deadlines, describe_target
-from handlers.ticket_mentions import detail_for_own_ticket, refs_in, status_line
+from handlers.ticket_mentions import about_own_ticket, reads_as_reference, refs_in, status_line
 from handlers.views import KIND_LABEL, headline
 from storage import audit
 from storage.inbound import first_delivery
@@ -92,23 +92,27 @@ def _decide(session: Session, desk: Desk, inbound: Inbound, text: str, classific
         offered = known_errors.typed_answer(session, desk, inbound.person, text)
         if offered is not None:
             return offered
-        answered = follow_up.typed_answer(session, desk, inbound.person, text, classification)
+        answered = follow_up.typed_answer(session, desk, inbound.person, text, classification,
+                                          conversation=inbound.conversation)
         if answered is not None:
             return answered
     choice = clarification.typed_choice(text)
     if choice is not None and (question := clarification.pending(session, desk, inbound.person)):
         return clarification.answer(session, desk, inbound.person, question, choice)
-    thread_ticket = ticket_of_thread(session, inbound.conversation)
-    if thread_ticket is not None and inbound.reported_by is None and actor.is_requester(thread_ticket):
-        requester_comment(session, desk, thread_ticket, actor, text)
-        return Reply(f"Added to {thread_ticket.ref}.")
-    if inbound.reported_by is None and (added := detail_for_own_ticket(session, desk, actor, text)):
-        return Reply(added)  # "INC-3 it also beeps now": a comment on INC-3, not a second ticket
+    if inbound.reported_by is None:
+        # "INC-3 it also beeps now" is a comment on INC-3, not a second ticket; "any update?" in
+        # INC-3's thread is answered (rules: handlers/ticket_mentions.py)
+        thread_ticket = ticket_of_thread(session, inbound.conversation)
+        if thread_ticket is not None and not actor.is_requester(thread_ticket):
+            thread_ticket = None
+        answered = about_own_ticket(session, desk, actor, text, thread_ticket=thread_ticket)
+        if answered is not None:
+            return Reply(answered)
     in_doubt = classification.confidence < desk.organisation.nlp.confidence_threshold
     if inbound.reported_by is None and in_doubt:
-        if not refs_in(text):
-            return clarification.ask(session, desk, inbound, text, classification)
-        return _answer(session, desk, actor, text)  # in doubt but naming a ticket: about that ticket
+        if reads_as_reference(session, actor, text):
+            return _answer(session, desk, actor, text)  # in doubt but naming a ticket: about that ticket
+        return clarification.ask(session, desk, inbound, text, classification)
     if classification.intent not in KINDS:
         if inbound.reported_by is not None:
             return Reply("That message doesn't look like something for the desk, so I opened nothing.", ok=False)
@@ -188,7 +192,7 @@ def ticket_of_thread(session: Session, conversation: Conversation) -> Ticket | N
 
 def _answer(session: Session, desk: Desk, actor: Actor, text: str) -> Reply:
     refs = refs_in(text)
-    if refs:
+    if refs and reads_as_reference(session, actor, text):
         return Reply("\n".join(status_line(session, desk, actor, ref) for ref in refs[:5]))
     if _MY_TICKETS.search(text):
         return my_tickets(session, actor)

@@ -1,8 +1,17 @@
-"""A user's message that names a ticket ("any update on INC-12?", "INC-12 it also beeps now").
+"""A user's message about one of their tickets: naming it ("any update on INC-12?", "INC-12 it
+also beeps now") or written in its thread.
 
-A question about the ticket is answered from the record; anything else the requester writes
-about their own ticket is added to it as a comment (staff see it in the queue channel), the way
-a reply in the ticket's thread is. Only the ticket's requester (or staff) learns anything.
+How the message reads (handlers/mention_reading.py) decides what happens, and nothing the user
+wrote is lost:
+- a question about progress ("why is this taking so long", "has someone picked it up") is
+  answered with the ticket's status line; a bare id is taken as that question;
+- details are added to the ticket as a comment (staff see it in the queue channel); a message that
+  both tells and asks gets both;
+- "still broken" / "it's happening again" about a resolved ticket reopens it (the life cycle:
+  resolved → in progress), telling the team, and keeps the words as a comment; naming no ticket
+  ("it's happening again") it means the one ticket waiting for the writer's "Is it fixed?";
+- thanks are acknowledged, not posted to the team.
+Only the ticket's requester (or staff) learns anything.
 """
 from __future__ import annotations
 
@@ -12,58 +21,71 @@ from sqlalchemy.orm import Session
 
 from handlers import follow_up
 from handlers.desk import Desk
-from handlers.lifecycle import Actor, requester_comment
+from handlers.lifecycle import Actor, DeskError, reopen, requester_comment
+from handlers.mention_reading import REF_IN_TEXT, read, refs_in
 from handlers.views import STATUS_LABEL
+from storage import follow_up as follow_up_store
 from storage.models import Ticket
 from storage.tickets import OPEN_STATUSES, get_ticket
 
-REF_IN_TEXT = re.compile(r"#?\b(INC|REQ|ACC)[\s-]?(\d{1,9})\b", re.IGNORECASE)
-# What a question about a ticket's progress sounds like.
-_ASKS_STATUS = re.compile(
-    r"\b(updates?|status|news|progress|eta|happening|going on|heard|hear back|when will|how long|where are we"
-    r"|yet|still open|who is|who's|anyone|any word|looking at|picked up)\b", re.IGNORECASE)
-# Words that only point at the ticket ("re INC-3:", "about INC-3 -", "more on INC-3").
-_POINTING = re.compile(r"^(?:(?:re|about|regarding|ref|for|on|ticket|more on|also|and|update to|my)\b[\s:,\-–—]*)+",
-                       re.IGNORECASE)
-DETAIL_WORDS = 3  # "it beeps now" is a detail; "INC-3 please" is not
-SHORT_QUESTION_WORDS = 6  # "INC-3 fixed?" asks; "INC-3 the screen shows 0x12 now, should I restart?" tells
+__all__ = ["REF_IN_TEXT", "about_own_ticket", "reads_as_reference", "refs_in", "status_line"]
+# "it's happening again", "the problem is back", "still not working": the words are about "it"
+_ABOUT_IT = re.compile(r"^\W*(?:(?:hi|hey|hello|sorry|unfortunately|well|ok|okay|so|but|and|hmm|um|nope|no|yeah)\b\W*)*"
+                       r"(?:its?|this|that|the (?:same )?(?:problem|issue|error|fault|bug)|same (?:problem|issue|error)"
+                       r"|still)\b", re.IGNORECASE)
+REASON_LIMIT = 500  # of the user's words in the reopen's audit reason (the comment keeps them all)
 
 
-def refs_in(text: str) -> list[str]:
-    seen: list[str] = []
-    for prefix, number in REF_IN_TEXT.findall(text):
-        ref = f"{prefix.upper()}-{int(number)}"
-        if ref not in seen:
-            seen.append(ref)
-    return seen
+def about_own_ticket(session: Session, desk: Desk, actor: Actor, text: str, *,
+                     thread_ticket: Ticket | None = None) -> str | None:
+    """The answer to a message about one of the writer's own tickets, after acting on it; None
+    when the message is not about one (it names no ticket of theirs, or several), or adds details
+    to a closed one (intake goes on: that is a new matter).
 
-
-def added_detail(text: str) -> str | None:
-    """What the message adds beyond naming a ticket, or None when it asks about the ticket (or
-    says nothing more than its id)."""
-    rest = " ".join(REF_IN_TEXT.sub(" ", text).split())
-    rest = _POINTING.sub("", rest).strip(" :,-–—")
-    words = rest.split()
-    if len(words) < DETAIL_WORDS or _ASKS_STATUS.search(rest):
+    `thread_ticket`: the message was written in that ticket's thread by its requester."""
+    if thread_ticket is not None:
+        ticket = thread_ticket
+    else:
+        refs = refs_in(text)
+        if not refs:
+            return _still_broken_after_resolve(session, desk, actor, text)
+        if len(refs) != 1:
+            return None
+        ticket = get_ticket(session, ref=refs[0])
+        if ticket is None or not actor.is_requester(ticket):
+            return None
+    in_thread = thread_ticket is not None
+    reading = read(text)
+    if ticket.status == "closed" and reading.detail is not None and not in_thread:
         return None
-    if text.rstrip().endswith("?") and len(words) < SHORT_QUESTION_WORDS:
-        return None
-    return rest
-
-
-def detail_for_own_ticket(session: Session, desk: Desk, actor: Actor, text: str) -> str | None:
-    """If the message adds something to one of the writer's own open (or resolved) tickets, add
-    it and return the answer; None to handle the message otherwise."""
-    refs = refs_in(text)
-    if len(refs) != 1 or added_detail(text) is None:
-        return None
-    ticket = get_ticket(session, ref=refs[0])
-    if ticket is None or not actor.is_requester(ticket) or ticket.status not in (*OPEN_STATUSES, "resolved"):
-        return None
+    if ticket.status == "resolved" and reading.not_fixed:
+        reopened = _reopen(session, desk, ticket, actor, text)
+        if reopened is not None:
+            return reopened
+    if reading.thanks and not reading.asks_status and reading.detail is None:
+        return _welcome(ticket)
+    asks = reading.asks_status or (reading.bare and not in_thread)
+    status = status_line(session, desk, actor, ticket.ref) if asks else None  # before the comment it answers
+    if reading.detail is None and not (in_thread and status is None):
+        return status
     requester_comment(session, desk, ticket, actor, text)
-    if ticket.status == "resolved":
-        return (f"Added to {ticket.ref}. It is resolved: {follow_up.wording(ticket).question}")
-    return f"Added to {ticket.ref}; {_with_whom(desk, ticket)} will see it."
+    added = _added(desk, ticket, in_thread=in_thread, with_status=status is not None)
+    return f"{added}\n{status}" if status else added
+
+
+def reads_as_reference(session: Session, actor: Actor, text: str) -> bool:
+    """Whether the ticket ids in `text` are references to be answered about: one names a ticket
+    the writer may see (their own; any, for staff), or the message is only a question about the
+    ids ("any update on INC-7?", which a stranger is told is none of theirs). Otherwise ("req 2
+    from the audit is missing", "Inc 2024 numbers look wrong") they are words of a new matter."""
+    refs = refs_in(text)
+    if not refs:
+        return False
+    for ref in refs:
+        ticket = get_ticket(session, ref=ref)
+        if ticket is not None and (actor.staff is not None or actor.is_requester(ticket)):
+            return True
+    return read(text).detail is None
 
 
 def status_line(session: Session, desk: Desk, actor: Actor, ref: str) -> str:
@@ -84,6 +106,56 @@ def status_line(session: Session, desk: Desk, actor: Actor, ref: str) -> str:
     if ticket.status == "resolved" and actor.is_requester(ticket):
         line += f" {follow_up.wording(ticket).question}"
     return line
+
+
+def _still_broken_after_resolve(session: Session, desk: Desk, actor: Actor, text: str) -> str | None:
+    """"it's happening again", naming no ticket, while exactly one ticket of the writer's waits for
+    their "Is it fixed?": that ticket is not fixed (the yes/no answers themselves are
+    handlers/follow_up.py's). Only when "it" is the subject, so "my printer is broken again" stays
+    a new matter."""
+    if not _ABOUT_IT.match(text) or not read(text).not_fixed:
+        return None
+    waiting = {q.ticket_id for q in follow_up_store.answerable(session, platform=actor.person.platform,
+                                                             user_id=actor.person.user_id, now=desk.clock.now())
+               if q.kind == follow_up_store.FIXED}
+    if len(waiting) != 1:
+        return None
+    ticket = session.get(Ticket, waiting.pop())
+    if ticket is None or ticket.status != "resolved" or not actor.is_requester(ticket):
+        return None
+    return _reopen(session, desk, ticket, actor, text)
+
+
+def _reopen(session: Session, desk: Desk, ticket: Ticket, actor: Actor, text: str) -> str | None:
+    """The requester says a resolved ticket is not fixed: back to in progress, the team told, and
+    their words kept. None when the life cycle refuses (the caller then keeps the words as a
+    comment)."""
+    ticket = get_ticket(session, ref=ticket.ref, for_update=True) or ticket
+    words = " ".join(text.split())
+    if len(words) > REASON_LIMIT:
+        words = words[: REASON_LIMIT - 1].rstrip() + "…"
+    try:
+        told = reopen(session, desk, ticket, actor, reason=f"{follow_up.wording(ticket).reopened}: {words}")
+    except DeskError:
+        return None
+    requester_comment(session, desk, ticket, actor, text)
+    return f"{told} What you wrote is on the ticket."
+
+
+def _welcome(ticket: Ticket) -> str:
+    if ticket.status == "resolved":
+        return f"You're welcome! {ticket.ref} is resolved: {follow_up.wording(ticket).question}"
+    if ticket.status in OPEN_STATUSES:
+        return f"You're welcome! I'll keep you posted on {ticket.ref}."
+    return "You're welcome!"
+
+
+def _added(desk: Desk, ticket: Ticket, *, in_thread: bool, with_status: bool) -> str:
+    if ticket.status == "resolved" and not with_status:
+        return f"Added to {ticket.ref}. It is resolved: {follow_up.wording(ticket).question}"
+    if in_thread or ticket.status not in OPEN_STATUSES:
+        return f"Added to {ticket.ref}."
+    return f"Added to {ticket.ref}; {_with_whom(desk, ticket)} will see it."
 
 
 def _with_whom(desk: Desk, ticket: Ticket, *, waiting: bool = False) -> str:
