@@ -23,6 +23,15 @@ Typed answers, when in doubt:
   start a sentence instead: not a rating when it counts the word after it ("2 monitors are
   flickering on my desk", "2 new monitors for ...": a plural noun) or the message reads as a new
   matter (handlers/new_matter.py: "2 laptop crashes again after the fix"); it goes on to intake.
+  Except when the number measures the service: a unit of time or of chasing (hours, days, calls,
+  emails, times, ...) then nothing, a separator, or words about the wait or the effort ("3 days
+  to fix, too slow", "2 calls before anyone answered", "2 weeks waiting", "3 times I had to
+  chase"): a rating, the whole message its comment (the number counts there too), whatever the
+  model makes of it. Other words after the unit ("2 days ago my laptop ...", "2 emails bounced
+  ...", "3 days my VPN keeps dropping") leave it to the rules above.
+- A reply in a ticket's thread (the requester's own ticket) is about that ticket: a yes/no or a
+  rating there answers that ticket's question without asking which, and answers no other ticket's
+  (nothing open for it: it goes on to intake, a comment on the ticket). A ref in the text wins.
 """
 from __future__ import annotations
 
@@ -35,7 +44,7 @@ from sqlalchemy.orm import Session
 
 from handlers import notify
 from handlers.desk import Desk
-from handlers.messages import Person, Reply
+from handlers.messages import Conversation, Person, Reply
 from handlers.new_matter import reads_as_new_matter
 from handlers.organisation import Duration
 from handlers.sla import later, local_time
@@ -43,6 +52,7 @@ from storage import audit
 from storage import follow_up as store
 from storage.follow_up import FIXED, RATING, WHICH, FollowUp
 from storage.models import Ticket
+from storage.tickets import ticket_of_conversation
 
 PREFIX = "fu"
 RATING_LABELS = {1: "1 · poor", 2: "2", 3: "3 · okay", 4: "4", 5: "5 · great"}
@@ -61,6 +71,16 @@ _MODIFIERS = frozenset("new old more other extra external spare broken different
 _IRREGULAR = frozenset("people men women children mice feet staff".split())
 _NOT_COUNTED = frozenset("thanks thx works always yes helps seems looks was has does gets kudos cheers props guys "
                          "folks stars pls plus less unless perhaps sometimes anyways regards".split())
+_UNITS = ("min|mins|minutes?|hrs?|hours?|days?|weeks?|months?|calls?|phone ?calls?|e-?mails?|mails|messages?|"
+          "pings|chats|tickets|reminders|chasers|attempts?|tries|goes|times|visits|transfers|escalations|"
+          "follow-?ups|reopens|rounds")
+_MEASURED = re.compile(  # "3 days to fix", "2 calls before anyone answered", "2 more weeks, slow": a measure
+    rf"^[1-5]\s+(?:(?:more|extra|whole|full|long|working|business|separate|different)\s+)?(?:{_UNITS})"
+    r"(?:\s*$|\s*[,.:;!?)\-–—(]"
+    r"|\s+(?:(?:i|we)\s+)?(?:to|before|until|till|for|and|but|of|later|then|just|plus|total|in total|overall|"
+    r"on hold|waiting|wait|waited|chasing|chased|calling|called|asking|asked|emailing|emailed|rang|tried|spent|"
+    r"took|it took|had to|needed|needed to)\b)",
+    re.IGNORECASE)
 WHICH_OPEN_FOR = timedelta(days=1)
 
 
@@ -164,9 +184,11 @@ def parse(text: str) -> tuple[str, str, str, str | None] | None:
     return None
 
 
-def typed_answer(session: Session, desk: Desk, person: Person, text: str, classification=None) -> Reply | None:
+def typed_answer(session: Session, desk: Desk, person: Person, text: str, classification=None,
+                 conversation: Conversation | None = None) -> Reply | None:
     """The answer to the person's latest open question, when the text is one (None otherwise;
-    the module docstring says when in doubt)."""
+    the module docstring says when in doubt). `conversation` is where it was written: in the
+    thread of one of the person's tickets, the answer is about that ticket."""
     now = desk.clock.now()
     open_now = store.answerable(session, platform=person.platform, user_id=person.user_id, now=now)
     which = open_now[0] if open_now and open_now[0].kind == WHICH else None
@@ -179,14 +201,18 @@ def typed_answer(session: Session, desk: Desk, person: Person, text: str, classi
     if parsed is None:
         return None
     kind, answer, comment, ref = parsed
-    if kind == RATING and not _reads_as_rating(desk, classification, text):
-        return None
-    questions = [q for q in open_now if q.kind == kind and (ref is None or _ref_of(session, q) == ref)]
+    if kind == RATING:
+        reading = _rating_comment(desk, classification, text, comment)
+        if reading is None:
+            return None
+        comment = reading
+    about = ref or _thread_ref(session, person, conversation)  # the ticket named, or the thread's
+    questions = [q for q in open_now if q.kind == kind and (about is None or _ref_of(session, q) == about)]
     if not questions:
         return None
     if _clarification_is_newer(session, desk, person, text, questions[0]):
         return None
-    if kind == FIXED and ref is None and len(questions) > 1:
+    if kind == FIXED and about is None and len(questions) > 1:
         return _ask_which(session, desk, person, questions, answer, comment)
     return _answer(session, desk, person, questions[0], answer, comment)
 
@@ -210,18 +236,22 @@ def answer_by_button(desk: Desk, person: Person, value: str) -> Reply | None:
         return _answer(session, desk, person, question, answer, _which_state(which)[2] if which else "")
 
 
-def _reads_as_rating(desk: Desk, classification, text: str) -> bool:
-    """Whether a message parsed as a rating is one (module docstring). With a marker or a
-    separator after the number it is; after a bare space it is not when the number counts the
-    word after it ("2 monitors ...", "2 new monitors ...") or the message reads as a new matter."""
+def _rating_comment(desk: Desk, classification, text: str, comment: str) -> str | None:
+    """The comment of a message parsed as a rating, or None when it is no rating (module docstring).
+    With a marker or a separator after the number it is one; after a bare space it is when the
+    number measures the service ("3 days to fix": the whole message is the comment), and not when
+    it counts the word after it ("2 monitors ...", "2 new monitors ...") or the message reads as a
+    new matter."""
     words = " ".join(_REF.sub(" ", text).split()).strip(" .!")
     spaced = _SPACED.match(words)
     if _MARKED.match(words) or spaced is None:
-        return True
+        return comment
+    if _MEASURED.match(words):
+        return words
     first, second = spaced.group(1), spaced.group(2)
     if _counted(first) or (first.lower() in _MODIFIERS and second and _counted(second)):
-        return False
-    return not reads_as_new_matter(desk, classification, text)
+        return None
+    return None if reads_as_new_matter(desk, classification, text) else comment
 
 
 def _counted(word: str) -> bool:
@@ -316,6 +346,16 @@ def _answer(session: Session, desk: Desk, person: Person, question: FollowUp, an
     if comment:
         requester_comment(session, desk, ticket, actor, comment)
     return Reply(reply)
+
+
+def _thread_ref(session: Session, person: Person, conversation: Conversation | None) -> str | None:
+    """The ref of the person's own ticket whose thread this is (None elsewhere)."""
+    if conversation is None:
+        return None
+    ticket = ticket_of_conversation(session, platform=conversation.platform, channel=conversation.channel,
+                                    thread=conversation.thread)
+    mine = ticket is not None and (ticket.requester_platform, ticket.requester_id) == (person.platform, person.user_id)
+    return ticket.ref if mine else None
 
 
 def _ref_of(session: Session, question: FollowUp | None) -> str | None:
