@@ -13,7 +13,9 @@ you need access to?" is asked at most once, and only when the message named noth
 
 A message that reads as a new matter (handlers.new_matter) while a question is pending is left
 to intake to open, and the pending question is repeated right after (the rule:
-access_text.opens_new_matter).
+access_text.opens_new_matter); so is a reply that answers nothing ("thanks", "my tickets") or a long
+message without the duration asked for (access_text.not_an_answer). A later question of intake's
+takes a plain "1" itself. Closing the ticket ends the request (`closed`, via approvals.ticket_closed).
 
 Revocations ("remove Tom's access to X") need no approval when the beneficiary, their manager or
 staff of the resource's queue ask: removing access lowers risk and should be quick. Anyone
@@ -26,12 +28,13 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
-from handlers import approvals, new_matter, notify, provisioners
+from handlers import approvals, clarification, new_matter, notify, provisioners
 from handlers.access_config import (
     AccessResource, identity_of, label, label_of, manager_of, match_resource, name_of, resource_list, span,
     within_max,
 )
-from handlers.access_text import REVOKE, duration_in, duration_text, opens_new_matter, parse, wanted_in
+from handlers.access_text import DEFAULT_DURATION, duration_in, duration_text, not_an_answer, parse, plain, unsure
+from handlers.access_text import wanted_in
 from handlers.desk import Desk
 from handlers.lifecycle import _status, actor_for
 from handlers.messages import Person, Reply
@@ -41,7 +44,6 @@ from storage.models import Ticket
 from storage.tickets import add_comment, get_ticket
 
 ASK_OPEN_FOR = timedelta(days=1)
-_DEFAULT = re.compile(r"^\s*(default|the default|standard|usual|ok|fine)\s*[.!]?\s*$", re.I)
 _CANCEL = re.compile(r"^\s*(cancel|never ?mind|forget it|stop)\s*[.!]?\s*$", re.I)
 _REF = re.compile(r"#?\b(ACC)[\s-]?(\d{1,9})\b", re.I)
 _STATUS_QUESTION = re.compile(r"\b(update|status|news|progress|happening)\b|\?\s*$", re.I)
@@ -100,16 +102,20 @@ def typed_answer(session: Session, desk: Desk, person: Person, text: str, classi
         return None
     if _CANCEL.match(text):
         return _cancel(session, desk, person, ticket, request)
-    if not refs and ((REVOKE.search(text) and request.action != "revoke") or
-                     opens_new_matter(desk, request.asking, request.resource, text, classification)):
-        new_matter.remind_after(session, ticket, _reminder(desk, ticket, request))  # "I need prod ssh": new
+    if not_an_answer(desk, request, text, classification, named=bool(refs)):  # "I need prod ssh", "thanks"
+        if request.asking == "resource" and unsure(desk.organisation, text):  # "not sure": it waits
+            return Reply(f"No problem, there's no rush. {_reminder(desk, ticket, request)}")
+        if not refs:  # intake answers; the question is repeated after that, and stays open
+            new_matter.remind_after(session, ticket, _reminder(desk, ticket, request))
         return None
+    if not refs and _newer_clarification(session, desk, person, request, text):
+        return None  # "1" answers the question intake asked after this one
     words = text.split()
     asking = request.asking
     if asking == "resource":
         found = match_resource(desk.organisation.access, text)
         if found is None:  # something the desk does not arrange: the team's, with this detail
-            return Reply(_pass_on(session, desk, ticket, request, wanted_in(text) or _plain(text), detail=text))
+            return Reply(_pass_on(session, desk, ticket, request, wanted_in(text) or plain(text), detail=text))
         request.resource = found[0]
         _file_under(session, desk, ticket, found[0])
         more = parse(desk.organisation, text, now=desk.clock.now())  # "the finance share for 30 days to ..."
@@ -119,7 +125,7 @@ def typed_answer(session: Session, desk: Desk, person: Person, text: str, classi
         request.justification = request.justification or more.justification
     elif asking == "duration":
         resource = _resource(desk, request)
-        seconds = int(span(resource.default_duration).total_seconds()) if _DEFAULT.match(text) else \
+        seconds = int(span(resource.default_duration).total_seconds()) if DEFAULT_DURATION.match(text) else \
             duration_in(text, now=desk.clock.now())[0]
         if seconds is None:
             return None if refs else Reply(
@@ -136,6 +142,11 @@ def typed_answer(session: Session, desk: Desk, person: Person, text: str, classi
     audit.record(session, actor=ticket.requester_name, action="access_detail", ticket=ticket, field=asking,
                  after=getattr(request, asking if asking != "duration" else "duration_seconds"), at=desk.clock.now())
     return Reply(advance(session, desk, ticket, request))
+
+
+def _newer_clarification(session: Session, desk: Desk, person: Person, request: AccessRequest, text: str) -> bool:
+    question = clarification.typed_choice(text) and clarification.pending(session, desk, person)
+    return bool(question) and request.asked_at is not None and question.created_at >= request.asked_at
 
 
 def _reminder(desk: Desk, ticket: Ticket, request: AccessRequest) -> str:
@@ -179,12 +190,6 @@ def _pass_on(session: Session, desk: Desk, ticket: Ticket, request: AccessReques
                               f"/sd resolve {ticket.ref} TEXT")
     return (f"{wanted[:1].upper()}{wanted[1:]} isn't one of the resources I arrange myself, so I've passed "
             f"{ticket.ref} to {team} as you wrote it; they'll take it from here.")
-
-
-def _plain(text: str) -> str:
-    words = " ".join(text.split()).strip(" .!?")
-    words = re.sub(r"^(?:the|our|my|a|an)\s+", "", words, flags=re.I)
-    return words[:60] or "that"
 
 
 def advance(session: Session, desk: Desk, ticket: Ticket, request: AccessRequest) -> str:
@@ -248,6 +253,13 @@ def approved(session: Session, desk: Desk, ticket: Ticket) -> None:
     provisioners.carry_out(session, desk, ticket, request, resource)
     if request.action == "revoke" and request.state == "revoking":
         notify.requester(session, desk, ticket, event="provisioning", text=_removal_text(desk, request, already))
+
+
+def closed(session: Session, desk: Desk, ticket: Ticket) -> None:
+    """Closed before it got through (a duplicate, withdrawn): cancelled; passed or done ones stay."""
+    request = request_of(session, ticket)
+    if request is not None and request.state in ("collecting", "approval"):
+        request.state, request.asking, request.asked_at = "cancelled", None, None
 
 
 def ended(session: Session, desk: Desk, ticket: Ticket, reason: str) -> None:

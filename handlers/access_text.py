@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
 
 from handlers.access_config import known_name, match_resource
-from handlers.new_matter import reads_as_new_matter
+from handlers.new_matter import SENTENCE_WORDS, reads_as_new_matter
+from handlers.ticket_mentions import refs_in
 
 REVOKE = re.compile(r"\b(remove|revoke|take away|withdraw|disable|cancel|end)\b.*\baccess\b|\brevoke\b", re.I)
 _EXTEND = re.compile(r"\b(extend|prolong|renew|keep)\b.*\baccess\b|\bextension\b", re.I)
@@ -54,6 +55,7 @@ _FILLER = {"i", "me", "my", "we", "us", "our", "need", "needs", "want", "get", "
            "this", "something", "stuff", "thing", "things", "system", "systems", "new", "you", "with", "and", "be",
            "able", "also", "too", "just", "now", "again", "more", "help", "there", "all", "of", "your", "kindly",
            "urgently", "urgent", "quick", "quickly", "is", "am", "are", "do", "does", "extend", "remove", "revoke"}
+DEFAULT_DURATION = re.compile(r"^\s*(default|the default|standard|usual|ok|fine)\s*[.!]?\s*$", re.I)
 _REASON_START = re.compile(r"^\s*(?:because|since|so\b|to\b|for\b|as\b|in order|it'?s for|it is for|"
                            r"i need it|we need it|i'?ll need it|needed)", re.I)
 
@@ -101,6 +103,34 @@ def wanted_in(text: str) -> str | None:
     return None
 
 
+def plain(text: str) -> str:
+    """A reply as the name of what it asks for ("the Jira wiki." → "Jira wiki")."""
+    words = " ".join(text.split()).strip(" .!?")
+    words = re.sub(r"^(?:(?:how|what) about\s+|maybe\s+|perhaps\s+)?(?:(?:the|our|my|a|an)\s+)?", "", words, flags=re.I)
+    return words[:60] or "that"
+
+
+def not_an_answer(desk, request, text: str, classification, *, named: bool) -> bool:
+    """Whether a message written while an access request waits for `request.asking` is left to
+    intake (the question stays open). Unless it names its ticket ("ACC-3 ..."): a removal while
+    access is discussed, or a new matter (opens_new_matter). By question:
+    - resource: it names no resource (names_no_resource: "thanks", "my tickets", "what do you mean?",
+      "not sure": `unsure`, which the desk answers itself);
+    - duration: it answers nothing (answers_nothing; "ok" and "fine" mean the default), or it is a
+      sentence of more than SHORT_REPLY_WORDS words with no length of time in it (a new matter the
+      model is unsure of: "the screen of my laptop is cracked and flickers").
+    - justification is free text (it may name tickets): any reply but pleasantries is the reason."""
+    asking = request.asking
+    if not named and ((REVOKE.search(text) and request.action != "revoke") or
+                      opens_new_matter(desk, asking, request.resource, text, classification)):
+        return True
+    if asking == "resource":
+        return names_no_resource(desk, text, classification)
+    if asking == "duration" and not DEFAULT_DURATION.match(text) and duration_in(text, now=desk.clock.now())[0] is None:
+        return answers_nothing(desk.organisation, text) or (not named and len(text.split()) > SHORT_REPLY_WORDS)
+    return asking == "justification" and pleasantries_only(desk.organisation, text)
+
+
 def opens_new_matter(desk, asking: str, resource: str | None, text: str, classification) -> bool:
     """Whether a message written while an access request waits for an answer to `asking` (about
     `resource`) opens something new instead.
@@ -125,6 +155,78 @@ def opens_new_matter(desk, asking: str, resource: str | None, text: str, classif
         leads = where is not None and not text[:where[0]].strip(" ,.:;-")
         return seconds is None or other or (another_kind and not leads)
     return (other or another_kind) and not reads_as_reason(text)
+
+
+# Replies that answer none of the desk's questions (rule: answers_nothing, names_no_resource).
+_PLEASANTRIES = set("""ok okay k kk sure yes yep yeah yup no nope nah cool great good nice perfect fine alright
+    right awesome brilliant lovely super got it understood noted thanks thank thx ty tnx cheers much lot so very many
+    you appreciated appreciate hi hello hey hiya morning afternoon evening there all lol haha bye goodbye later see
+    np welcome what can do help me and oh ah hmm wait one moment sec second""".split())
+_GREETINGS = {"thanks", "thank", "thx", "ty", "cheers", "hi", "hello", "hey", "hiya", "morning"}
+_UNSURE = set("""i not sure no idea dunno don't dont know yet""".split())  # no resource; a duration is asked again
+_ABOUT_TICKETS = re.compile(r"\b(?:my|mine)\s+(?:open\s+)?(?:tickets?|requests?|incidents?|cases?)\b|\bopen tickets\b"
+                            r"|^\W*(?:any|what'?s|what is|how'?s|how is)\b.*\b(?:updates?|status|news|progress)\b",
+                            re.I)
+_ASKS = re.compile(r"^\W*(?:what|which|who|why|how|when|where|is|are|can|could|do|does|did|will|would|should|any)\b"
+                   r"(?!\s+about\b)", re.I)  # "how about Jira?" names something
+SHORT_REPLY_WORDS = 6  # a longer message that is no duration is a new matter, not a failed answer
+
+
+def answers_nothing(organisation, text: str) -> bool:
+    """Whether a reply to one of the desk's questions is no answer but small talk or a question
+    about tickets: it names a ticket ("what's the status of INC-3"), asks for "my tickets" or for
+    news ("any update?"), or is only pleasantries (`pleasantries_only`). Intake answers those; the
+    desk's question stays open."""
+    return bool(refs_in(text) or _ABOUT_TICKETS.search(text)) or pleasantries_only(organisation, text)
+
+
+def pleasantries_only(organisation, text: str, *, unsure: bool = False) -> bool:
+    """"thanks", "ok", "hi there", "thank you Carol", "cheers Mike", "👍" (with `unsure`: "not sure",
+    "no idea")."""
+    words = re.findall(r"[\w']+", text.lower())
+    if 2 <= len(words) <= 3 and words[0] in _GREETINGS:
+        words = words[:-1]  # the name of whoever is thanked or greeted
+    return len(words) <= SHORT_REPLY_WORDS and all(
+        w in _PLEASANTRIES or (unsure and w in _UNSURE) or known_name(organisation, w) for w in words)
+
+
+def unsure(organisation, text: str) -> bool:
+    """"not sure", "no idea", "I don't know (yet)": the writer doesn't know the answer yet."""
+    return pleasantries_only(organisation, text, unsure=True) and not pleasantries_only(organisation, text)
+
+
+def names_no_resource(desk, text: str, classification) -> bool:
+    """Whether a reply to "What do you need access to?" names nothing one could need access to.
+    A configured resource, a thing asked for ("can I get Jira?") or a word that looks like a system
+    ("GitHub", "SAP", "prod-db-01", "how about Jira?") is a resource; so is any other short reply
+    ("the status page": the team reads it). Not a resource: what `answers_nothing` says, a question
+    ("what do you mean?"), or a sentence the model reads as small talk with confidence ("let me
+    check with my manager")."""
+    if match_resource(desk.organisation.access, text):
+        return False
+    if answers_nothing(desk.organisation, text) or pleasantries_only(desk.organisation, text, unsure=True):
+        return True
+    words = text.split()
+    if wanted_in(text) or _system_like(words) or len(words) < 2:
+        return False
+    if text.rstrip().endswith("?") and _ASKS.match(text):
+        return True
+    return (len(words) >= SENTENCE_WORDS and classification is not None and classification.intent == "other"
+            and classification.confidence >= desk.organisation.nlp.confidence_threshold)
+
+
+def _system_like(words: list[str]) -> bool:
+    """A word that reads as a system's name: digits or joiners in it (S3, prod-db-01), capitals
+    inside it (GitHub, SAP), or a capital after the first word (Power BI)."""
+    for position, raw in enumerate(words):
+        word = raw.strip(".,;:!?()'\"")
+        if len(word) < 2 or word.lower() in _PLEASANTRIES or word.lower() in _UNSURE:
+            continue
+        if any(ch.isdigit() for ch in word) or re.search(r"\w[-_./]\w", word) or any(ch.isupper() for ch in word[1:]):
+            return True
+        if position > 0 and word[0].isupper():
+            return True
+    return False
 
 
 def reads_as_reason(text: str) -> bool:

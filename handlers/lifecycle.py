@@ -120,9 +120,18 @@ def _status(session: Session, desk: Desk, ticket: Ticket, actor: Actor, new: str
         ticket.resolved_at = now
     elif new == "closed":
         ticket.closed_at = now
+        _closing(session, desk, ticket, actor, reason)
     elif ticket.resolved_at is not None:
         ticket.resolved_at = None  # reopened
     timekeeping.status_changed(session, desk, ticket, before, new, reason=reason)
+
+
+def _closing(session: Session, desk: Desk, ticket: Ticket, actor: Actor, reason: str | None) -> None:
+    """Nothing waits on a closed ticket: an approval still open is withdrawn (its approvers are
+    told), before the clocks stop. However it closes: staff, the requester, a denial, a sweep."""
+    from handlers import approvals  # approvals builds on this module
+
+    approvals.ticket_closed(session, desk, ticket, by=actor.name, reason=reason)
 
 
 def take(session: Session, desk: Desk, ticket: Ticket, actor: Actor) -> str:
