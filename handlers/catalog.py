@@ -1,20 +1,17 @@
 """The service catalog at work: which item a request reads like, what its first message already
 says, whether a typed answer fits a field, and the list `/sd catalog` shows.
 
-Matching uses the same TF-IDF similarity as known errors (handlers/similarity.py): a request is
-compared with each item's name, each alias and its description separately, and an item scores
-its best phrase, so a long description does not drown a short, exact alias.
+Which item a request reads like is handlers/catalog_match.py (`best_match`, re-exported here).
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from handlers.catalog_config import CatalogField, CatalogItem
+from handlers.catalog_match import Match as Match, best_match as best_match  # re-exported
 from handlers.organisation import Organisation
-from handlers.similarity import TfIdf, cosine, tokens
 
 _YES = frozenset("y yes yep yeah yup sure correct right ok okay exactly".split())
 _YES_PHRASES = frozenset({"yes please", "that's right", "thats right", "that is right", "yes that's right", "yes it is"})
@@ -27,9 +24,6 @@ _DMY = re.compile(r"^(\d{1,2})[/.](\d{1,2})(?:[/.](\d{2,4}))?$")
 _D_MON = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]{3})[a-z]*\.?(?:\s+(\d{4}))?$")
 _MON_D = re.compile(r"^([a-z]{3})[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?$")
 _NUMBER = re.compile(r"^-?\d+(?:[.,]\d+)?$")
-_FILLER = frozenset("need needs needed want wanted like get getting would could someone something request new old".split())
-_VALUES = re.compile(r"\S+@\S+|\S*[/\\]\S*|https?://\S+")
-_WHERE = re.compile(r"\b(?:on|onto) (?:my|our|the|a|his|her|their) (?:new |old |work )?[\w-]+", re.IGNORECASE)
 _ANSWER_START = re.compile(
     r"^\s*(?:because|since|so\b|as\b|to\b|for\b|in order|it\b|it'?s\b|its\b|this\b|that\b|they\b|mine\b|"
     r"(?:my|the|our) (?:old|current|existing|previous) one|one\b|(?:i|we)(?:'ll| will)? need (?:it|one|them)|"
@@ -39,48 +33,6 @@ DATE_HINT = "a date such as 2026-11-30, 30/11, 30 Nov, today, tomorrow, yesterda
 
 class NotAnAnswer(ValueError):
     """The text does not fit the field; the message says what would."""
-
-
-@dataclass(frozen=True)
-class Match:
-    item: CatalogItem
-    score: float
-
-
-def best_match(organisation: Organisation, text: str) -> Match | None:
-    """The catalog item the text reads like, when it is at least `catalog.match_threshold` alike."""
-    phrases = [(item, phrase) for item in organisation.catalog.items for phrase in item.matching_text()]
-    if not phrases:
-        return None
-    phrases = [(item, _without_filler(phrase)) for item, phrase in phrases]
-    model = TfIdf([phrase for _, phrase in phrases] + [text])
-    wanted = model.vector(_what_is_asked(text, vocabulary={w for _, p in phrases for w in tokens(p)}))
-    if not wanted:
-        return None
-    best: dict[str, float] = {}
-    for item, phrase in phrases:
-        best[item.id] = max(best.get(item.id, 0.0), cosine(wanted, model.vector(phrase)))
-    item_id, score = max(best.items(), key=lambda pair: pair[1])
-    if score < organisation.catalog.match_threshold:
-        return None
-    return Match(organisation.catalog.item(item_id), score)  # type: ignore[arg-type]
-
-
-def _what_is_asked(text: str, *, vocabulary: set[str]) -> str:
-    """The words that say what is asked for. Left out: values (paths, addresses), where it goes
-    ("on my laptop"), names the catalog does not know (Visio, SAP: a capitalised word after the
-    first), numbers and request filler ("need", "get"). Other unknown words stay, so "a new
-    monitor" does not pass for "a new laptop"."""
-    text = _WHERE.sub(" ", _VALUES.sub(" ", text))
-    words = text.split()
-    kept = [word for position, word in enumerate(words)
-            if not (position and word[:1].isupper() and word != "I" and not set(tokens(word)) <= vocabulary)]
-    return _without_filler(" ".join(kept))
-
-
-def _without_filler(text: str) -> str:
-    return " ".join(word for word in text.split()
-                    if word.lower().strip(".,!?") not in _FILLER and not word.strip(".,!?").isdigit())
 
 
 def listing(organisation: Organisation) -> str:
