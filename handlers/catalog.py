@@ -28,6 +28,11 @@ _ANSWER_START = re.compile(
     r"^\s*(?:because|since|so\b|as\b|to\b|for\b|in order|it\b|it'?s\b|its\b|this\b|that\b|they\b|mine\b|"
     r"(?:my|the|our) (?:old|current|existing|previous) one|one\b|(?:i|we)(?:'ll| will)? need (?:it|one|them)|"
     r"needed|replac|new (?:starter|hire|joiner)|broken)", re.IGNORECASE)
+_QUANTITIES = frozenset("a an one two three four five six seven eight nine ten some several our my the old".split())
+_TELLING = frozenset(
+    "i we you is are was were isn't aren't wasn't won't can't cannot doesn't don't didn't keeps keep kept "
+    "stopped stops broke crashed crashes fails failed need needs want wants please could can would should "
+    "install reset restore give get set help".split())
 DATE_HINT = "a date such as 2026-11-30, 30/11, 30 Nov, today, tomorrow, yesterday, next Friday or last Monday"
 
 
@@ -105,9 +110,15 @@ def question(field: CatalogField) -> str:
 
 def starts_like_answer(text: str) -> bool:
     """Whether a message starts like the answer to a detail of the request being asked about: a
-    reason ("because ...", "for the ...", "I need it for ..."), or words pointing back at the thing
-    asked for ("it ...", "the old one ...", "replacement ...")."""
-    return bool(_ANSWER_START.match(text))
+    reason ("because ...", "for the ...", "I need it for ..."), words pointing back at the thing
+    asked for ("it ...", "the old one ...", "replacement ..."), or a list of things that asks and
+    tells nothing ("2 monitors and an old laptop", answering "What should we collect?")."""
+    return bool(_ANSWER_START.match(text)) or _lists_things(text)
+
+
+def _lists_things(text: str) -> bool:
+    words = re.findall(r"[a-z0-9']+", text.lower())
+    return bool(words) and (words[0].isdigit() or words[0] in _QUANTITIES) and not _TELLING & set(words)
 
 
 def names_application(organisation: Organisation, text: str) -> bool:

@@ -205,3 +205,14 @@ def test_the_requester_is_asked_about_the_item_the_request_is_for(people):
 def test_a_request_for_something_the_catalog_does_not_offer_is_not_dressed_up_as_an_item(people):
     people.say("alice", "please set up a new distribution list for the project team")
     assert _to(people, "alice")[-1].startswith("REQ-1 doesn't match anything in the service catalog")
+
+
+def test_a_list_of_things_answering_what_to_collect_is_the_answer_not_a_new_request(people, desk):
+    people.say("alice", "please collect the old monitors from floor 3")
+    assert _to(people, "alice")[-1] == "Sounds like *Equipment pickup*: right? Answer yes or no."
+    assert "What should we collect" in people.say("alice", "yes").text
+    assert "Where is it" in people.say("alice", "2 monitors and an old laptop").text
+    assert people.ticket("REQ-2") is None  # the old laptop is to collect, not a new laptop request
+    # A sentence that asks for something is still a new matter.
+    people.say("alice", "I also need a new laptop for the new starter on Monday")
+    assert people.ticket("REQ-2") is not None
