@@ -5,23 +5,13 @@ from __future__ import annotations
 
 from handlers import approvals
 from handlers.clarification import QUESTION, answer_by_button
-from storage.access import AccessGrant, request_of, steps_of
+from storage.access import AccessGrant, steps_of
 from storage.tickets import get_ticket
-from tests.sla_helpers import last_outbox_id, sent
+from tests.handlers.test_access_conversation import _request, _said_to
+from tests.sla_helpers import last_outbox_id
 
 REMINDED_RESOURCE = "Your earlier request ACC-1 still needs to know what you need access to."
 REMINDED_DURATION = "Your earlier request ACC-1 (access to Salesforce) still needs to know how long you need it for."
-
-
-def _said_to(people, address: str, *, since: int = 0) -> list[str]:
-    return [text for _dest, where, text in sent(people.desk, since=since) if where in (address, f"@{address}")]
-
-
-def _request(desk, ref: str):
-    with desk.database.session() as session:
-        request = request_of(session, get_ticket(session, ref=ref))
-        session.expunge(request)
-        return request
 
 
 def _steps(desk, ref: str):

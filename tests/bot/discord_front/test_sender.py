@@ -41,7 +41,7 @@ def test_a_rate_limited_post_waits_for_retry_after_then_goes_out(discord_desk, w
 def test_outages_and_dropped_connections_are_retried_with_backoff(discord_desk, world, desk, clock):
     _laptop(discord_desk, world)
     world.api.fail("POST", rf"/channels/{TECHNICAL}/messages", 503, {"message": "upstream connect error"})
-    world.api.disconnect("POST", rf"/channels/\d+/messages")
+    world.api.disconnect("POST", r"/channels/\d+/messages")
     discord_desk.relay()  # the DM hits the dropped connection, the card the outage
     assert _outbox(desk) == [("conversation", "pending", 1), ("channel", "pending", 1)]
     with desk.database.session() as session:
