@@ -20,7 +20,7 @@ from storage.models import AuditEntry, Ticket
 
 EVENTS = ("approval_requested", "approved", "denied", "approval_timed_out", "approval_reminded", "approval_held",
           "approval_resumed", "provisioning", "granted", "extended", "revoking", "revoked", "expiry_warned",
-          "provisioner_failed", "access_cancelled", "access_passed_on")
+          "provisioner_failed", "access_cancelled", "access_passed_on", "approval_withdrawn")
 COLUMNS = ("at", "event", "actor", "ticket", "kind", "resource", "beneficiary", "before", "after", "reason")
 
 

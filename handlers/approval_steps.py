@@ -13,8 +13,9 @@ the IT managers. When nobody eligible is left the step is held: the requester is
 queue's channel is asked to act, and the sweep looks again every hour (`recheck`: app.yaml may
 have gained an approver). `check_approver` checks all of it again when a decision is made.
 
-A step is open while it is `pending` or `held`; it ends approved, denied, timed out or cancelled
-(asked again, or withdrawn because its ticket closed: `withdraw_open`).
+A step is open while it is `pending` or `held`; it ends approved, denied, timed out, cancelled
+(asked again, or withdrawn because its ticket closed: `withdraw_open`) or withdrawn (its ticket
+was resolved while it waited; reopening the ticket asks it again: `ask_withdrawn_again`).
 """
 from __future__ import annotations
 
@@ -127,9 +128,11 @@ def recheck(session: Session, desk: Desk, ticket: Ticket, step: ApprovalStep, no
     return [f"{ticket.ref}: held approval now goes to {who(desk, step)}"]
 
 
-def withdraw_open(session: Session, desk: Desk, ticket: Ticket, *, why: str) -> list[ApprovalStep]:
-    """Every step still open or still to come is cancelled; whoever was asked to decide hears
-    that `ticket.ref` "no longer needs your decision" and `why`. Returns the open steps it ended."""
+def withdraw_open(session: Session, desk: Desk, ticket: Ticket, *, why: str,
+                  state: str = "cancelled") -> list[ApprovalStep]:
+    """Every step still open or still to come ends as `state` (cancelled; withdrawn while its
+    ticket is resolved); whoever was asked to decide hears that `ticket.ref` "no longer needs your
+    decision" and `why`. Returns the open steps it ended."""
     ended = []
     for step in steps_of(session, ticket.id):
         if step.state in OPEN_STEP_STATES:
@@ -138,8 +141,21 @@ def withdraw_open(session: Session, desk: Desk, ticket: Ticket, *, why: str) -> 
                      text=f"{ticket.ref} no longer needs your decision. {why}")
             ended.append(step)
         if step.state in ("waiting", *OPEN_STEP_STATES):
-            close_step(step, "cancelled")
+            close_step(step, state)
     return ended
+
+
+def ask_withdrawn_again(session: Session, desk: Desk, ticket: Ticket) -> ApprovalStep | None:
+    """The steps withdrawn when the ticket was resolved wait again, in order, from where the
+    approval stopped (approvals already given stand, and still count for separation of duties);
+    the first is asked (`activate`, which may hold it). Returns it; None when nothing was withdrawn."""
+    withdrawn = [step for step in steps_of(session, ticket.id) if step.state == "withdrawn"]
+    for step in withdrawn:
+        step.state, step.approvers = "waiting", []
+        step.activated_at = step.remind_at = step.due_at = step.reminded_at = step.next_check_at = None
+    if withdrawn:
+        activate(session, desk, ticket, withdrawn[0])
+    return withdrawn[0] if withdrawn else None
 
 
 def close_step(step: ApprovalStep, state: str) -> None:

@@ -11,24 +11,34 @@ requests: `handlers.request_fulfilment.approved`). A denial closes the ticket an
 requester why. The approval SLA clock runs per step; `sweep` reminds the approvers at the
 warning point and times the request out at the deadline.
 
-An approval lives only as long as its ticket is open: closing the ticket (staff, the requester,
-a sweep; handlers.lifecycle calls `ticket_closed`) withdraws its open steps and tells their
-approvers; a decision on a closed ticket is answered "nothing to approve" and changes nothing;
-the sweep neither reminds about nor times out a closed ticket's approval.
+An approval lives only as long as its ticket is open (new, assigned, in progress, on hold):
+- Closing the ticket (staff, the requester, a sweep; handlers.lifecycle calls `ticket_closed`)
+  withdraws its open steps and tells their approvers it "no longer needs your decision".
+- Resolving it does the same (`ticket_resolved`): resolved is not closed, but nothing is waiting
+  for a decision any more (the work was done another way, or is not needed), so the steps are
+  withdrawn, the approvers told, and a catalog request's form stops (handlers.request_fulfilment).
+- A decision on a resolved or closed ticket is answered "it is resolved (...); nothing to
+  approve" and changes nothing; the sweep neither reminds about nor times out its approval (if a
+  step still waits, the sweep withdraws it).
+- Reopening a resolved ticket (`ticket_reopened`) means it is not done after all: what the
+  resolve withdrew is asked again where it stopped (approvals already given stand), the requester
+  and the team are told, and the request goes on as before: approved, on to fulfilment; denied or
+  timed out, closed. So a reopened request never waits on an approval nobody is asked for, and
+  work needing approval never starts without it.
+handlers.lifecycle tells the resolve and the reopen through `status_changed`.
 """
 from __future__ import annotations
 
 import re
 from datetime import timedelta
-from importlib import import_module
 
 from sqlalchemy.orm import Session
 
-from handlers import notify, sla_clock
+from handlers import notify, request_fulfilment, sla_clock
 from handlers.access_config import label_of, name_of
 from handlers.approval_steps import (  # noqa: F401 (request_approval, approvers_of: callers use handlers.approvals)
-    BUTTON_PREFIX, SWEEP_ACTOR, activate, approvers_of, check_approver, choices, close_step, held_text, recheck,
-    request_approval, subject, team, tell, who, withdraw_open,
+    BUTTON_PREFIX, SWEEP_ACTOR, activate, approvers_of, ask_withdrawn_again, check_approver, choices, close_step,
+    held_text, recheck, request_approval, subject, team, tell, who, withdraw_open,
 )
 from handlers.desk import Desk
 from handlers.lifecycle import Actor, DeskError, Refused, _status, actor_for
@@ -42,12 +52,13 @@ from storage.models import Ticket
 from storage.tickets import get_ticket, parse_ref
 
 REASON_OPEN_FOR = timedelta(hours=1)  # after pressing Deny, the approver's next message is the reason
+ENDED = ("resolved", "closed")  # nothing waits for a decision on these
 
 
 def decide(session: Session, desk: Desk, ticket: Ticket, person: Person, decision: str, note: str = "") -> str:
     """An approver approves or denies the ticket's current step (raises Refused / DeskError)."""
-    if ticket.status == "closed":  # whatever a step still says: a closed ticket is not decided
-        raise DeskError(_closed_text(ticket, decision))
+    if ticket.status in ENDED:  # whatever a step still says: a resolved or closed ticket is not decided
+        raise DeskError(_ended_text(ticket, decision))
     step = active_step(session, ticket.id)
     if step is None:
         raise DeskError(f"{ticket.ref} is not waiting for an approval.")
@@ -91,11 +102,12 @@ def decide(session: Session, desk: Desk, ticket: Ticket, person: Person, decisio
     return f"Approved {ticket.ref}."
 
 
-def _closed_text(ticket: Ticket, decision: str) -> str:
-    """"ACC-1 is not waiting for an approval: it is closed (Cancelled by ...); nothing to approve."."""
+def _ended_text(ticket: Ticket, decision: str) -> str:
+    """"ACC-1 is not waiting for an approval: it is closed (Cancelled by ...); nothing to approve."
+    (or "it is resolved (what the team did)")."""
     resolution = re.sub(r"^closed\b[^:]*:\s*", "", (ticket.resolution or "").strip(), flags=re.I).rstrip(".")
     why = f" ({resolution})" if resolution else ""
-    return f"{ticket.ref} is not waiting for an approval: it is closed{why}; nothing to {decision}."
+    return f"{ticket.ref} is not waiting for an approval: it is {ticket.status}{why}; nothing to {decision}."
 
 
 # Commands and buttons.
@@ -127,8 +139,8 @@ def answer_by_button(desk: Desk, person: Person, value: str) -> Reply | None:
             ticket = session.get(Ticket, step.ticket_id, with_for_update=True) if step else None
             if step is None or ticket is None:
                 return Reply("That approval no longer exists.", ok=False)
-            if ticket.status == "closed":
-                return Reply(_closed_text(ticket, decision), ok=False)
+            if ticket.status in ENDED:
+                return Reply(_ended_text(ticket, decision), ok=False)
             if step.state not in OPEN_STEP_STATES:
                 return Reply(f"{ticket.ref}: that approval step is already {step.state.replace('_', ' ')}.", ok=False)
             if decision == "approve":
@@ -184,6 +196,57 @@ def ticket_closed(session: Session, desk: Desk, ticket: Ticket, *, by: str, reas
         from handlers.access_requests import closed
 
         closed(session, desk, ticket)
+    else:
+        request_fulfilment.ticket_closed(session, desk, ticket)
+
+
+# The ticket is resolved, or reopened.
+
+def status_changed(session: Session, desk: Desk, ticket: Ticket, before: str, after: str, *, by: str,
+                   reason: str | None = None) -> None:
+    """handlers.lifecycle, after any status change (the clocks moved already): resolving withdraws
+    the approval, reopening asks it again (the module docstring). Closing has `ticket_closed`."""
+    if after == "resolved":
+        ticket_resolved(session, desk, ticket, by=by, reason=reason)
+    elif before == "resolved" and after != "closed":
+        ticket_reopened(session, desk, ticket, by=by)
+
+
+def ticket_resolved(session: Session, desk: Desk, ticket: Ticket, *, by: str,
+                    reason: str | None = None) -> list[ApprovalStep]:
+    """Its open steps are withdrawn (kept as `withdrawn`, to ask again if it is reopened), their
+    approvers hear they needn't decide, and a catalog request's form stops. An access request
+    keeps its state: reopened, its approval goes on. Returns the open steps it withdrew."""
+    resolution = (ticket.resolution or reason or "").strip().rstrip(".")
+    why = f"It was resolved: {resolution}." if resolution else "It was resolved."
+    withdrawn = withdraw_open(session, desk, ticket, why=why, state="withdrawn")
+    if withdrawn:
+        audit.record(session, actor=by, action="approval_withdrawn", ticket=ticket, field="approval",
+                     before=",".join(s.state for s in withdrawn), after="withdrawn",
+                     reason=resolution or "the ticket was resolved", at=desk.clock.now())
+    if ticket.kind != "access_request":
+        request_fulfilment.ticket_resolved(session, desk, ticket)
+    return withdrawn
+
+
+def ticket_reopened(session: Session, desk: Desk, ticket: Ticket, *, by: str) -> None:
+    """What the resolve withdrew is asked again where it stopped; the requester and the team hear
+    that the work waits for it."""
+    step = ask_withdrawn_again(session, desk, ticket)
+    if step is not None:
+        asked = step.state == "pending"
+        audit.record(session, actor=by, action="approval_requested", ticket=ticket, field="approval",
+                     after=step.spec, reason="asked again: the ticket was reopened", at=desk.clock.now())
+        waiting = f"Waiting for approval from {who(desk, step)}." if asked else held_text(session, desk, ticket, step)
+        notify.requester(session, desk, ticket, event="approval_step",
+                         text=f"{ticket.ref} is open again. Its approval was withdrawn when it was resolved, so it "
+                              f"is asked again. {waiting}")
+        if asked:
+            notify.queue_channel(session, desk, ticket, event="approval_step",
+                                 text=f"{ticket.ref} waits for approval from {who(desk, step)} again before work "
+                                      f"starts (it was withdrawn when {ticket.ref} was resolved).")
+    if ticket.kind != "access_request":
+        request_fulfilment.ticket_reopened(session, desk, ticket)
 
 
 # The sweep: reminders before the approval target runs out, the timeout at it.
@@ -194,16 +257,18 @@ def sweep(desk: Desk) -> list[str]:
 
 def _act(session: Session, desk: Desk, ticket: Ticket, now) -> list[str]:
     done = []
+    if ticket.status in ENDED:  # resolved or closed while it still waited (before that withdrew it)
+        if ticket.status == "resolved":
+            withdrawn = ticket_resolved(session, desk, ticket, by=SWEEP_ACTOR)
+        else:
+            withdrawn = withdraw_open(session, desk, ticket, why="It is closed.")
+        return [f"{ticket.ref}: approval withdrawn, the ticket is {ticket.status}"] if withdrawn else []
     for step in steps_of(session, ticket.id):
         if step.state not in OPEN_STEP_STATES or step.next_check_at is None or step.next_check_at > now:
             continue
         if step.state == "held":
             done.extend(recheck(session, desk, ticket, step, now))
             continue
-        if ticket.status == "closed":  # closed while it still waited (before closing withdrew it)
-            withdraw_open(session, desk, ticket, why="It is closed.")
-            done.append(f"{ticket.ref}: approval withdrawn, the ticket is closed")
-            break
         if step.due_at is not None and now >= step.due_at:
             close_step(step, "timed_out")
             step.decided_at = now
@@ -238,7 +303,7 @@ def _after_approval(session: Session, desk: Desk, ticket: Ticket, approver: str)
 
         approved(session, desk, ticket)
     elif ticket.kind == "service_request":
-        import_module("handlers.request_fulfilment").approved(session, desk, ticket, approver)
+        request_fulfilment.approved(session, desk, ticket, approver)
 
 
 def withdraw(session: Session, desk: Desk, ticket: Ticket, *, reason: str, told: str) -> None:
@@ -249,22 +314,21 @@ def withdraw(session: Session, desk: Desk, ticket: Ticket, *, reason: str, told:
 
 def _end(session: Session, desk: Desk, ticket: Ticket, actor: Actor | None, *, reason: str, told: str,
          event: str = "denied") -> None:
-    """Denied, timed out or withdrawn: the requester is told, the ticket closes with the reason as
-    its resolution (nothing to confirm), and the ticket's own process hears about it."""
+    """Denied, timed out or withdrawn: the requester is told, the ticket's own process hears about
+    it (before the close, which would cancel what is still waiting), and the ticket closes with the
+    reason as its resolution (nothing to confirm)."""
     if withdraw_open(session, desk, ticket, why=reason):  # withdrawn while it waited for someone's decision
         sla_clock.finish_approval(desk.organisation, ticket, now=desk.clock.now())
     now = desk.clock.now()
     ticket.resolution = reason
     ticket.resolved_at = now
     notify.requester(session, desk, ticket, event=event, text=told)
-    if ticket.status != "closed":
-        sweeper = Actor(Person("desk", SWEEP_ACTOR, SWEEP_ACTOR), None)
-        _status(session, desk, ticket, actor or sweeper, "closed", reason=reason)
     if ticket.kind == "access_request":
         from handlers.access_requests import ended
 
         ended(session, desk, ticket, reason)
     elif ticket.kind == "service_request":
-        denied = getattr(import_module("handlers.request_fulfilment"), "denied", None)
-        if denied is not None:
-            denied(session, desk, ticket, reason)
+        request_fulfilment.denied(session, desk, ticket, reason)
+    if ticket.status != "closed":
+        sweeper = Actor(Person("desk", SWEEP_ACTOR, SWEEP_ACTOR), None)
+        _status(session, desk, ticket, actor or sweeper, "closed", reason=reason)

@@ -24,7 +24,14 @@ Then:
   "install Zoom on the meeting room pc" is an install wherever it goes;
 - an item is offered only when the request has one of its main words: the verb an alias starts
   with ("unlock my account"), else the last word of its name or alias ("team mailbox"). "team"
-  alone does not make a team mailbox, nor "account" an unlocked account.
+  alone does not make a team mailbox, nor "account" an unlocked account;
+- an item about software (a SOFTWARE word in its name or aliases: Software install) needs a
+  request for software: installing a thing that is hardware ("install a printer", "can you install
+  the new server", "install an access point in room 4") is equipment work for the team, so it is
+  not offered, unless the request names software as well ("install the printer driver"). The
+  hardware must be the thing asked for, not where it goes ("install Zoom on the new server") nor
+  a word qualifying software ("a screen reader"). No item is fine: the request goes to its queue
+  as a plain request.
 """
 from __future__ import annotations
 
@@ -62,6 +69,18 @@ ACTIONS = frozenset(stem(word) for word in """
 install restore recover reset unlock collect collection pick pickup dispose disposal recycle return
 """.split())
 VERB_WEIGHT = 2.0
+# Words that say a thing is software (stemmed), and things that are hardware: the last word of
+# what is asked, before a small word, punctuation or the end ("a printer", not "printer drivers").
+SOFTWARE = frozenset(stem(word) for word in """
+software application app program programme licence license driver firmware plugin extension package
+tool client utility update
+""".split())
+_HARDWARE = re.compile(r"\b(?:printers?|scanners?|copiers?|plotters?|servers?|access[ -]points?|routers?|"
+                       r"switch(?:es)?|hubs?|monitors?|screens?|displays?|docks?|docking[ -]stations?|projectors?|"
+                       r"cameras?|webcams?|cables?|cabling|tvs?|televisions?|speakers?|microphones?|headsets?|"
+                       r"keyboards?|mice|mouse|racks?|ups|whiteboards?|sockets?|hardware|equipment)"
+                       r"(?=\s*$|\s*[,.;:!?)]|\s+(\w+))", re.IGNORECASE)
+_THING_END = _PLACE_END | frozenset("in into at near next beside behind under above".split())
 
 
 @dataclass(frozen=True)
@@ -81,8 +100,11 @@ def best_match(organisation: Organisation, text: str) -> Match | None:
     model = TfIdf([phrase for _, phrase in phrases] + [asked])
     wanted = _verb_weighted(model.vector(asked))
     keys = _main_words(items)
+    hardware = asks_for_hardware(text, names=organisation.nlp.applications)
     best: dict[str, float] = {}
     for item, phrase in phrases:
+        if hardware and is_software(item):
+            continue
         if not keys[item.id].isdisjoint(wanted):
             best[item.id] = max(best.get(item.id, 0.0), cosine(wanted, model.vector(phrase)))
     if not best:
@@ -95,13 +117,33 @@ def best_match(organisation: Organisation, text: str) -> Match | None:
 
 def what_is_asked(text: str, *, vocabulary: set[str], names: list[str] | tuple[str, ...] = ()) -> str:
     """The words of the request that say what is asked for (the module docstring lists what goes)."""
-    for name in names:
-        text = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", " ", text)
-    text = " ".join(word for word in _QUOTED.sub(" ", text).split() if not _VALUE_WORD.search(word))
-    words = _without_places(_WHEN.sub(" ", text)).split()
+    words = _without_circumstances(text, names).split()
     kept = [word for position, word in enumerate(words)
             if not (position and word[:1].isupper() and word != "I" and not set(tokens(word)) <= vocabulary)]
     return " ".join(_without_qualifiers(_without_filler(" ".join(kept)).split(), vocabulary))
+
+
+def asks_for_hardware(text: str, *, names: list[str] | tuple[str, ...] = ()) -> bool:
+    """Whether the thing the request asks for is hardware and it names no software (the module
+    docstring): "install a printer", "install the projector in meeting room B"; not "install Zoom
+    on the new server", "install the scanner software", "install a screen reader"."""
+    thing = _without_circumstances(text, names)
+    if not SOFTWARE.isdisjoint(tokens(thing)):
+        return False
+    return any(found.group(1) is None or found.group(1).lower() in _THING_END for found in _HARDWARE.finditer(thing))
+
+
+def is_software(item: CatalogItem) -> bool:
+    """Whether the item offers software: a SOFTWARE word in its name or aliases."""
+    return any(not SOFTWARE.isdisjoint(tokens(phrase)) for phrase in (item.name, *item.aliases))
+
+
+def _without_circumstances(text: str, names: list[str] | tuple[str, ...]) -> str:
+    """The text without values, application names, when, and where it goes or who it is for."""
+    for name in names:
+        text = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", " ", text)
+    text = " ".join(word for word in _QUOTED.sub(" ", text).split() if not _VALUE_WORD.search(word))
+    return _without_places(_WHEN.sub(" ", text))
 
 
 def _main_words(items: list[CatalogItem]) -> dict[str, frozenset[str]]:

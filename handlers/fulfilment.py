@@ -31,7 +31,7 @@ from storage.models import AuditEntry, Ticket
 from storage.tickets import OPEN_STATUSES, add_comment
 
 DESK = "service desk"
-AGREED_STATES = ("collecting", "approval", "fulfilment", "done")  # the requester confirmed the item
+AGREED_STATES = ("collecting", "approval", "fulfilment", "done", "resolved")  # the requester confirmed the item
 TARGET_SET = "set_resolution_target"  # the audit action of `agree_target`
 
 
@@ -106,7 +106,7 @@ def complete(session: Session, desk: Desk, form: RequestForm, ticket: Ticket, it
 def start(session: Session, desk: Desk, ticket: Ticket, form: RequestForm, item: CatalogItem, *,
           approved_by: str | None = None) -> None:
     """The team gets the request with its details and checklist: the ticket's queue, which is the
-    item's unless the message said the thing belongs elsewhere (request_fulfilment._says_elsewhere)
+    item's unless the message said the thing belongs elsewhere (request_conversation._says_elsewhere)
     or staff moved it."""
     form.state, form.updated_at = "fulfilment", desk.clock.now()
     lines = [f"{ticket.ref} ready to fulfil: {item.name} for {ticket.requester_name}"

@@ -124,6 +124,9 @@ def _status(session: Session, desk: Desk, ticket: Ticket, actor: Actor, new: str
     elif ticket.resolved_at is not None:
         ticket.resolved_at = None  # reopened
     timekeeping.status_changed(session, desk, ticket, before, new, reason=reason)
+    from handlers import approvals  # approvals builds on this module
+
+    approvals.status_changed(session, desk, ticket, before, new, by=actor.name, reason=reason)
 
 
 def _closing(session: Session, desk: Desk, ticket: Ticket, actor: Actor, reason: str | None) -> None:

@@ -48,7 +48,7 @@ class ApprovalStep(Base):
     spec: Mapped[str] = mapped_column(String(128))  # manager | a name | group:NAME
     approvers: Mapped[list] = mapped_column(JSON, default=list)  # names who may decide (set when active)
     beneficiary: Mapped[str | None] = mapped_column(String(128))  # may not approve (nor may the requester)
-    state: Mapped[str] = mapped_column(String(16))  # waiting | pending | held | approved | denied | timed_out | ...
+    state: Mapped[str] = mapped_column(String(16))  # waiting | pending | held | approved | denied | timed_out | withdrawn | ...
     decided_by: Mapped[str | None] = mapped_column(String(128))
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     note: Mapped[str | None] = mapped_column(Text)

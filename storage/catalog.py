@@ -11,7 +11,8 @@ from storage.models import Base, UtcDateTime
 
 # confirming: "Sounds like X: right?" · collecting: asking fields · approval: waiting for approvers ·
 # fulfilment: the team works the steps · done | declined (not that item) | cancelled | denied
-FORM_STATES = ("confirming", "collecting", "approval", "fulfilment", "done", "declined", "cancelled", "denied")
+FORM_STATES = ("confirming", "collecting", "approval", "fulfilment", "done", "resolved", "declined", "cancelled",
+               "denied")  # resolved: the ticket was resolved before the form finished (reopening resumes it)
 ASKING = ("confirming", "collecting")
 
 
