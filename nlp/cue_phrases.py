@@ -15,6 +15,10 @@ IMPACT_PHRASES: dict[str, tuple[str, ...]] = {
         "company-wide", "companywide", "across the company", "customers", "clients",
         "customer-facing", "customer facing", "production", "prod", "live site",
         "security exposure", "data leak", "data breach", "leaked", "nobody can", "no one can",
+        "whole warehouse", "entire warehouse", "whole branch", "entire branch", "whole store",
+        "whole plant", "whole factory", "all branches", "all stores", "all sites",
+        "whole head office", "entire head office", "whole hq", "entire hq",
+        "whole headquarters", "every customer", "each customer", "any customer", "every client",
     ),
     "medium": (
         "several of us", "a few of us", "some of us", "several people", "several users",
@@ -26,10 +30,15 @@ IMPACT_PHRASES: dict[str, tuple[str, ...]] = {
 URGENCY_PHRASES: dict[str, tuple[str, ...]] = {
     "high": (
         "can't work", "can not work", "unable to work", "can't do my job", "can't do any work",
-        "can't do anything", "work is blocked", "blocked from working", "blocking me",
-        "blocking us", "blocker", "deadline today", "due today", "by end of day", "by eod",
+        "can't do anything", "can't get any work done", "can't get anything done",
+        "can't use my computer", "can't use my laptop", "can't use my pc", "can't use my machine",
+        "can't use my desktop", "can't use my mac", "unable to use my computer",
+        "unable to use my laptop", "unable to use my pc", "work is blocked", "blocked from working",
+        "blocking me", "blocking us", "blocker", "deadline today", "due today", "by end of day",
+        "by eod",
         "today's deadline", "urgent", "urgently", "asap", "as soon as possible", "emergency",
         "critical", "immediately", "right away", "customers affected", "customers are affected",
+        "is unreachable", "are unreachable", "completely unreachable", "not reachable at all",
         "customers can't", "affecting customers", "outage", "security scare", "phishing",
         "malware", "ransomware", "virus", "hacked", "compromised", "suspicious login",
         "data leak", "data breach", "security exposure", "stolen", "top priority",
@@ -48,7 +57,10 @@ URGENCY_PHRASES: dict[str, tuple[str, ...]] = {
     ),
     "low": (
         "no hurry", "no rush", "not urgent", "not in a hurry", "when you have time",
-        "when you get a chance", "whenever you can", "whenever", "low priority", "next week",
+        "when you get a chance", "whenever you can", "whenever you get a chance",
+        "whenever you get to it", "whenever you have time", "whenever you have a moment",
+        "whenever convenient", "whenever it suits", "small thing", "minor thing", "nothing urgent",
+        "it can wait", "low priority", "next week",
         "next month", "at your convenience", "no pressure", "not a big deal", "not critical",
         "not blocking", "not a priority",
     ),
@@ -103,6 +115,19 @@ def imminent_phrases() -> list[str]:
     return found
 
 
+def deadline_phrases() -> list[str]:
+    """A deadline later today: 'by 5pm', 'before 17:00', 'by noon', 'by tonight' (nlp/priority.py
+    keeps the ones near an EVENT word and not followed by a later day: 'by 5pm tomorrow')."""
+    times = [f"{h}{sep}{ampm}" for h in range(1, 13) for sep in ("", " ")
+             for ampm in ("pm", "am", "p.m.", "a.m.", "o'clock")]
+    times += [f"{h}:{m}{sep}{ampm}" for h in range(1, 13) for m in ("00", "15", "30", "45")
+              for sep in ("", " ") for ampm in ("pm", "am", "")]
+    times += [f"{h:02d}:{m}" for h in range(7, 24) for m in ("00", "15", "30", "45")]
+    times += ["noon", "midday", "lunch", "lunchtime", "tonight", "close of business", "cob",
+              "the end of today", "end of today", "the end of the day today"]
+    return [f"{lead} {time}" for lead in ("by", "before") for time in times]
+
+
 # Word lists for the rules in nlp/cues.py, one PhraseMatcher label each (matched on NORM).
 _ACCOUNT = ("account", "accounts", "mailbox", "email", "e-mail", "inbox", "outlook", "login",
             "o365", "office 365", "m365", "microsoft account", "google account")
@@ -130,6 +155,23 @@ _CREDENTIALS = ("password", "passwords", "passwd", "credentials", "creds", "logi
                 "access key", "access keys", "private key", "ssh key")
 RULE_WORDS: dict[str, tuple[str, ...]] = {
     "CLAUSE_END": (".", "!", "?", ";", "\n", "\n\n", "\n\n\n", " \n", "\n "),
+    # a deadline later today (high urgency); "today" words need an EVENT nearby
+    "DEADLINE": tuple(deadline_phrases()),
+    "TODAY": ("is today", "are today", "is due today", "today at", "later today", "this afternoon",
+              "this evening", "tonight", "today before", "today by", "in the afternoon today"),
+    "LATER_DAY": ("tomorrow", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+                  "sunday", "next", "on the", "weekend", "of next"),
+    "EARLIER": ("since", "from", "until", "after", "before", "last", "yesterday", "earlier"),
+    "TEAM_MODIFIER": ("member", "members", "lead", "leader", "leads", "manager", "channel", "site",
+                      "drive", "folder", "mailbox", "calendar", "space", "page", "chat", "account",
+                      "'s", "name", "meeting", "lunch", "event", "budget"),
+    # a leak: data shown to someone who should not see it
+    "FORBIDDEN_SEE": ("not supposed to see", "not supposed to be able to see",
+                      "not supposed to have access", "should not see", "should not be able to see",
+                      "should not have access to", "should not be seeing", "not meant to see",
+                      "not allowed to see", "not authorised to see", "not authorized to see",
+                      "should not be visible", "not supposed to be visible",
+                      "should never see", "not meant to be visible"),
     # reported as exposures by themselves (unless negated or hypothetical)
     "EXPOSURE": ("data leak", "data breach", "security breach", "security exposure",
                  "account takeover", "ransom note", "cryptolocker",
@@ -293,7 +335,8 @@ RULE_WORDS: dict[str, tuple[str, ...]] = {
                 "turn off", "shut down the", "power down the"),
     # customers hit by a failure are customers affected
     "CUSTOMERS": ("customers", "clients", "customer-facing", "customer facing", "shoppers",
-                  "the public"),
+                  "the public", "every customer", "each customer", "any customer",
+                  "every client"),
     "TECH_CLIENT": ("vpn", "email", "mail", "thin", "zero", "citrix", "sccm", "dhcp", "ssh", "ftp",
                     "sftp", "desktop", "mobile", "windows", "mac", "api", "rdp", "wifi",
                     "wireless", "vnc", "outlook", "teams", "java", "web", "ntp", "dns", "nfs",
@@ -322,5 +365,7 @@ RULE_WORDS: dict[str, tuple[str, ...]] = {
               "have to", "must", "leave", "leaving", "boarding", "broadcast", "shift", "opens",
               "doors open", "guests", "visitors", "patients", "clinic", "surgery", "shop opens",
               "store opens", "payroll run", "is in", "kick-off", "kickoff", "all-hands",
-              "town hall"),
+              "town hall", "quarter end", "quarter-end", "month end", "month-end", "year end",
+              "year-end", "closing", "payday", "sign", "send", "finish", "hand in", "tender",
+              "go out", "goes out", "ship", "has to", "needs to", "need to"),
 }

@@ -40,7 +40,14 @@ are the ones the document names; an ordinary single-user problem never reaches P
   "customers affected": high urgency (with the customers' high impact, P1). "no customers
   affected" and "VPN clients" are not customer cues at all.
 * A deadline within a few hours ("demo in one hour", "starts in 10 minutes") is high urgency
-  ("3 times in 10 minutes" is not a deadline).
+  ("3 times in 10 minutes" is not a deadline); so is one later today: "have to sign it by 5pm",
+  "the deadline is today", "a call this afternoon" (not "by 5pm tomorrow", "since this
+  afternoon", "it worked before lunch").
+* A team named in two or three words is a team: "our whole customer service team", "the accounts
+  payable team can't post" (medium impact; "he joined the data platform team" is not).
+* Data shown that the writer is "not supposed to see" is a leak, and a password typed into a
+  scam page is handed over also when the message says "it asked for my password and I typed it
+  in".
 
 The words are in RULE_WORDS (nlp/cue_phrases.py), found by the PhraseMatcher in nlp/cues.py;
 the functions here only look at the tokens near what was found.
@@ -48,6 +55,7 @@ the functions here only look at the tokens near what was found.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from nlp.cue_phrases import RULE_WORDS
@@ -80,12 +88,12 @@ _CUE_LABELS = [
 WORD_SETS = {
     label: frozenset(word for phrase in RULE_WORDS[label] for word in phrase.split())
     for label in ("NOT_THREAT", "NOT_COMPROMISE", "ACTOR_FILLER", "DEVICE_FILLER", "ACCESSORY",
-                  "PASSIVE", "TECH_CLIENT", "NOT_DISASTER")
+                  "PASSIVE", "TECH_CLIENT", "NOT_DISASTER", "EARLIER", "TEAM_MODIFIER")
 }
 RULE_ANCHORS = {
     "EXPOSURE", "MALWARE", "COMPROMISED", "ACTOR", "FROM_MINE", "SENDER", "SCAM", "LOSS",
     "ROBBED", "OTHERS", "OTHERS_WEAK", "PUBLIC", "POSTED_WHERE", "WRONG_TO", "FACILITY",
-    "CUSTOMERS", "IMMINENT", "CANCEL",
+    "CUSTOMERS", "IMMINENT", "CANCEL", "DEADLINE", "TODAY", "FORBIDDEN_SEE", "UNIT",
 }
 _NEGATORS = {"not", "never", "no", "without", "nothing", "none"}
 _HYPOTHETICAL = {"if", "whether", "suppose", "supposing", "hypothetically", "case"}
@@ -156,8 +164,9 @@ def situation_spans(doc: Doc, spans: dict[str, list[Span]]) -> dict[str, list[Sp
     both = w.report(_exposures(w) + _lost_devices(w) + _data_centre(w))  # high impact + urgency
     urgent = w.report(_customers_hit(w)) + [  # "demo in one hour", not "0 in twenty minutes"
         span for span in spans.get("IMMINENT", ()) if w.find("EVENT", span, before=12, after=4)
-    ]
-    found = {"IMPACT_HIGH": list(both), "URGENCY_HIGH": both + urgent}
+    ] + w.report(_due_today(w))
+    found = {"IMPACT_HIGH": list(both), "URGENCY_HIGH": both + urgent,
+             "IMPACT_MEDIUM": _named_teams(doc, spans.get("UNIT", ()))}
     if "URGENCY_HIGH" in spans:  # no security scare: "anti-virus", "off sick with a virus"
         sick = "SICK" in spans
         spans["URGENCY_HIGH"] = [
@@ -173,6 +182,57 @@ def situation_spans(doc: Doc, spans: dict[str, list[Span]]) -> dict[str, list[Sp
         for table in (spans, found):
             if label in table and cancel:
                 table[label] = [s for s in table[label] if not any(_overlap(s, c) for c in cancel)]
+    return found
+
+
+def _due_today(w: _Window) -> Pairs:
+    """'have to sign it by 5pm', 'the deadline is today', 'a call this afternoon'; not 'by 5pm
+    tomorrow', 'worked before lunch', 'since this afternoon'."""
+    doc, found = w.doc, []
+    for span in w.spans.get("DEADLINE", ()):
+        later = w.find("LATER_DAY", span, before=0, after=3)
+        if not later and w.find("EVENT", span, before=12, after=4):  # not "flat by 10am"
+            found.append((span, None))
+    for span in w.spans.get("TODAY", ()):
+        earlier = span.start > 0 and doc[span.start - 1].norm_ in WORD_SETS["EARLIER"]
+        if not earlier and w.find("EVENT", span, before=8, after=4):
+            found.append((span, None))
+    return found
+
+
+_TEAM_WORDS = {"my", "our", "the", "whole", "entire", "all"}
+_NOT_TEAM_NAMES = {"it", "ict", "helpdesk", "service", "support", "security", "desk", "new", "a",
+                   "other", "wrong", "teams", "your", "their", "his", "her", "same", "old", "next"}
+_JOINS = {"on", "in", "to", "into", "join", "joined", "joins", "joining", "from", "of", "with",
+          "left", "leave", "leaving", "except", "moved", "changed", "switched"}
+_NOT_IN_NAMES = _JOINS | {"my", "our", "the", "a", "an", "for", "and", "or", "at", "by", "this",
+                          "that", "is", "are", "was", "were", "be", "me", "us", "i", "we", "you"}
+
+
+def _named_teams(doc: Doc, units: Iterable[Span]) -> list[Span]:
+    """A team named in two or three words: 'our customer service team can't ...', 'the whole
+    accounts payable team'. Not 'the IT support team', 'he joined the data platform team'."""
+    found = []
+    for unit in units:
+        if unit.end < len(doc) and doc[unit.end].norm_ in WORD_SETS["TEAM_MODIFIER"]:
+            continue
+        for width in (2, 3):
+            first = unit.start - width
+            if first < 1 or doc[first - 1].norm_ not in _TEAM_WORDS:
+                continue
+            names = doc[first : unit.start]
+            if not all(t.is_alpha and t.norm_ not in _NOT_IN_NAMES for t in names):
+                continue  # "the path to the team drive"
+            if names[0].norm_ in _NOT_TEAM_NAMES:
+                continue
+            det = first - 1
+            whole = doc[det].norm_ in ("whole", "entire", "all")
+            if det > 0 and doc[det - 1].norm_ in ("whole", "entire", "all"):
+                det, whole = det - 1, True
+            if det > 0 and doc[det - 1].norm_ in _JOINS and not whole:
+                continue
+            found.append(doc[det : unit.end])
+            break
     return found
 
 
@@ -217,12 +277,22 @@ def _exposures(w: _Window) -> Pairs:
             credential = w.find("CREDENTIALS", span, before=0, after=6)
             if credential:
                 found.append((span, credential))
+            elif span.end < len(doc) and doc[span.end].norm_ in ("it", "them"):
+                # "it asked for my password and I typed it in"
+                earlier = [c for c in spans.get("CREDENTIALS", ())
+                           if c.end <= span.start and span.start - c.start <= 20]
+                if earlier:
+                    found.append((span, None))
         found += [(s, None) for s in spans.get("LOGGED_IN", ()) if w.find("LINKISH", s)]
     for label, data in (("OTHERS", "DATA"), ("OTHERS_WEAK", "SENSITIVE")):  # a leak to me
         for span in spans.get(label, ()):
             thing = w.find(data, span, before=0, after=3)
             if thing and w.find("SEEN", span) and not w.find("REQUEST", span, before=12, after=0):
                 found.append((span, thing))
+    if "DATA" in spans or "SENSITIVE" in spans or "OTHERS" in spans:  # "... not supposed to see"
+        for span in spans.get("FORBIDDEN_SEE", ()):
+            if not w.find("REQUEST", span, before=12, after=0):
+                found.append((span, None))
     for span in spans.get("PUBLIC", ()):  # data or secrets made public
         secret = w.find("SECRET", span, before=10, after=6)
         if secret and not w.find("REQUEST", span, before=12, after=0):

@@ -190,3 +190,60 @@ def test_customers_deadlines_and_the_data_centre(prioritise, text: str, priority
 )
 def test_one_persons_problem_is_never_a_major_incident(prioritise, text: str) -> None:
     assert prioritise(text) != "P1"  # a P1 declares a major incident
+
+
+# --- situations found on messages written from SERVICE-OPERATION.md's matrix -----------------
+
+@pytest.mark.parametrize(
+    ("text", "priority"),
+    [
+        # a deadline later today is high urgency; one person's problem: P3
+        ("acrobat crashes whenever i try to sign a pdf and i have to sign a contract by 5pm today",
+         "P3"),
+        ("my headset broke and I have a call this afternoon", "P3"),
+        ("quarter end is today and the ERP is down for the finance team", "P2"),
+        ("the report has to go out by 5pm tomorrow and excel crashes", "P4"),
+        ("it worked fine before lunch, now outlook crashes", "P4"),
+        ("the printer has been jammed since this afternoon", "P4"),
+        # "whenever" alone is no calm: "crashes whenever I open it"
+        ("excel freezes whenever I open the budget file", "P4"),
+        ("small thing, whenever you get to it: the dark mode makes some text unreadable", "P5"),
+        ("no rush at all, my mouse scroll wheel is a bit jumpy", "P5"),
+        # one person who cannot use the computer at all
+        ("windows update has been stuck for two hours and I can't use my computer at all", "P3"),
+        ("cant use my laptop since the update", "P3"),
+        # a team named in two or three words is a team (medium impact)
+        ("URGENT!!! the order system throws errors for our whole customer service team", "P2"),
+        ("the accounts payable team can't post invoices in SAP", "P3"),
+        ("he joined the data platform team and needs access", "P4"),
+        ("the IT support team said to raise a ticket", "P4"),
+        # customers and production
+        ("checkout on our web shop fails for every customer since 10 minutes", "P1"),
+        ("all production servers in the cluster are unreachable", "P1"),
+    ],
+)
+def test_deadlines_today_named_teams_and_customers(prioritise, text: str, priority: str) -> None:
+    assert prioritise(text) == priority
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I clicked a link in an email that asked for my password and I typed it in. It was fake",
+        "the crm shows me customer records from other regions that I'm not supposed to see",
+        "I can see the salary data of the whole department, I shouldn't be able to see that",
+    ],
+)
+def test_more_security_exposures(prioritise, text: str) -> None:
+    assert prioritise(text) == "P1"
+
+
+@pytest.mark.parametrize(
+    ("text", "priority"),
+    [
+        ("I typed it in twice and it still says wrong password", "P4"),
+        ("please make sure interns are not supposed to see the payroll data, can you check", "P4"),
+    ],
+)
+def test_near_exposures_stay_ordinary(prioritise, text: str, priority: str) -> None:
+    assert prioritise(text) == priority
