@@ -76,9 +76,18 @@ def escalate(session: Session, desk: Desk, ticket: Ticket, *, actor_name: str, a
         notify.managers(session, desk, ticket, event="escalated",
                         text=f"{ticket.ref} ({ticket.priority}, {ticket.queue}) escalated to level {level} by "
                              f"{actor_label}{why}{now_with}")
-    notify.requester(session, desk, ticket, event="escalated",
-                     text=f"{ticket.ref} is now being looked at by a more senior team.")
+    notify.requester(session, desk, ticket, event="escalated", text=requester_notice(ticket, tier, level))
     return f"{ticket.ref} escalated to level {level}{f' ({tier.name})' if tier else ''}."
+
+
+def requester_notice(ticket: Ticket, tier: EscalationTier | None, level: int) -> str:
+    """What the requester hears at each step up: each step says where the ticket is now, so a
+    second escalation is news, not a repeat."""
+    if level <= 1:
+        return f"{ticket.ref} is now being looked at by a more senior team."
+    if tier is not None:
+        return f"{ticket.ref} has been escalated again: {tier.name} is looking at it now."
+    return f"{ticket.ref} has been escalated again (level {level})."
 
 
 def warn(session: Session, desk: Desk, ticket: Ticket, clock: SlaClock) -> str:
