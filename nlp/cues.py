@@ -11,7 +11,8 @@
   "remove Tom's access". Deliberately narrow: lower-case names are not guessed.
 * impact and urgency: the phrase lists below; within one kind the longest match wins where
   matches overlap (so "not urgent" is a low-urgency cue, not "urgent"), and the level is the
-  highest one left. ``None`` means no cue: the caller applies its defaults. The situation rules
+  highest one left, except that the writer's own low-urgency words ("no rush") outweigh medium
+  ones ("slow"). ``None`` means no cue: the caller applies its defaults. The situation rules
   in nlp/priority.py add high cues (security exposures, a data centre failing, customers hit, a
   deadline within hours) and drop the cues inside "no customers affected" and the like.
 
@@ -383,4 +384,8 @@ def _levels(spans: dict[str, list[Span]]) -> dict[str, Any]:
             matched.append(Cue(kind, level, span.text))
             if levels[kind] is None or LEVEL_RANK[level] > LEVEL_RANK[levels[kind] or "low"]:
                 levels[kind] = level
+    # The writer's own "no rush" says how fast they need it: it outweighs what the symptom
+    # suggests ("slow", "sometimes"), though not a stated need like "can't work" or a deadline today.
+    if levels["urgency"] == "medium" and any(c.kind == "urgency" and c.level == "low" for c in matched):
+        levels["urgency"] = "low"
     return {"matched": matched, **levels}

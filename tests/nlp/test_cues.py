@@ -90,7 +90,9 @@ def test_people(extract, text: str, people: list[str]) -> None:
         ("company-wide the VPN is intermittent", "high", "medium", "P2"),
         ("I think we have a data leak in the HR portal", "high", "high", "P1"),
         ("need a new mouse, no hurry", None, "low", "P5"),
-        ("not urgent: Jira is slow for me", None, "medium", "P4"),
+        ("not urgent: Jira is slow for me", None, "low", "P5"),  # the writer's own "not urgent" wins
+        ("jumpy sometimes, no rush", None, "low", "P5"),
+        ("not urgent but I can't work at all", None, "high", "P3"),  # a stated need outweighs it
         ("it isn't urgent", None, "low", "P5"),
     ],
 )
