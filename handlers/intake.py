@@ -9,12 +9,13 @@ import logging
 import re
 import unicodedata
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from handlers import clarification, follow_up, known_errors, new_matter, notify, timekeeping
 from handlers import log_context
 from handlers import request_fulfilment
-from handlers import access_requests, approvals
+from handlers import access_requests, approvals, awaited_replies
 from handlers.desk import Desk
 from handlers.lifecycle import Actor, actor_for
 from handlers.messages import Conversation, Inbound, Person, Reply
@@ -29,6 +30,7 @@ from storage.tickets import add_ticket, list_tickets, ticket_of_conversation
 log = logging.getLogger(__name__)
 CLASSIFY_LIMIT = 5_000  # the model reads the start of a long message; the record keeps all of it
 TITLE_LIMIT = 120
+RESOLVED_LIMIT = 20  # resolved tickets listed under "my tickets" (each closes by itself before long)
 KINDS = {"incident": "incident", "service_request": "service_request", "access_request": "access_request"}
 
 _MY_TICKETS = re.compile(r"\b(my|mine)\b.*\b(tickets?|requests?|incidents?|cases?)\b|\bopen tickets\b", re.IGNORECASE)
@@ -89,6 +91,10 @@ def _decide(session: Session, desk: Desk, inbound: Inbound, text: str, classific
         access = reason or access_requests.typed_answer(session, desk, inbound.person, text, classification)
         if access is not None:  # an answer to a pending access question (duration, justification, ...)
             return access
+        replied = awaited_replies.typed_reply(session, desk, actor, text, classification,
+                                              conversation=inbound.conversation, yield_to_newer=True)
+        if replied is not None:  # "yes, I'll bring it at 3pm" after staff asked (handlers/awaited_replies.py)
+            return replied
         offered = known_errors.typed_answer(session, desk, inbound.person, text)
         if offered is not None:
             return offered
@@ -105,9 +111,14 @@ def _decide(session: Session, desk: Desk, inbound: Inbound, text: str, classific
         thread_ticket = ticket_of_thread(session, inbound.conversation)
         if thread_ticket is not None and not actor.is_requester(thread_ticket):
             thread_ticket = None
-        answered = about_own_ticket(session, desk, actor, text, thread_ticket=thread_ticket)
+        answered = about_own_ticket(session, desk, actor, text, thread_ticket=thread_ticket,
+                                    conversation=inbound.conversation)
         if answered is not None:
             return Reply(answered)
+        replied = awaited_replies.typed_reply(session, desk, actor, text, classification,
+                                              conversation=inbound.conversation, yield_to_newer=False)
+        if replied is not None:
+            return replied
     in_doubt = classification.confidence < desk.organisation.nlp.confidence_threshold
     if inbound.reported_by is None and in_doubt:
         if reads_as_reference(session, actor, text):
@@ -202,7 +213,16 @@ def _answer(session: Session, desk: Desk, actor: Actor, text: str) -> Reply:
 
 
 def my_tickets(session: Session, actor: Actor) -> Reply:
-    tickets = list_tickets(session, requester=(actor.person.platform, actor.person.user_id))
-    if not tickets:
-        return Reply("You have no open tickets.")
-    return Reply("Your open tickets:\n" + "\n".join(f"  {headline(t)}" for t in tickets))
+    """The writer's open tickets, then the resolved ones waiting for them to say whether it worked."""
+    who = (actor.person.platform, actor.person.user_id)
+    tickets = list_tickets(session, requester=who)
+    lines = ["Your open tickets:", *(f"  {headline(t)}" for t in tickets)] if tickets else ["You have no open tickets."]
+    resolved = list(session.execute(
+        select(Ticket).where(Ticket.requester_platform == who[0], Ticket.requester_id == who[1],
+                             Ticket.status == "resolved").order_by(Ticket.resolved_at).limit(RESOLVED_LIMIT)
+    ).scalars())
+    if resolved:
+        lines.append("Resolved, waiting for your answer (reply yes or no, naming the ticket, e.g. "
+                     f"\"{resolved[0].ref} yes\"):")
+        lines += [f"  {headline(t)} · {follow_up.wording(t).question.split('?')[0]}?" for t in resolved]
+    return Reply("\n".join(lines))

@@ -110,6 +110,8 @@ def _change(session: Session, desk: Desk, ticket: Ticket, actor: Actor, field: s
 def _status(session: Session, desk: Desk, ticket: Ticket, actor: Actor, new: str, *, reason: str | None = None) -> None:
     if new == ticket.status:
         raise DeskError(f"{ticket.ref} is already {STATUS_LABEL[new]}.")
+    if ticket.status == "closed":
+        raise DeskError(closed_stays_closed(ticket))
     if new not in TRANSITIONS[ticket.status]:
         allowed = ", ".join(sorted(TRANSITIONS[ticket.status])) or "nothing (it is closed)"
         raise DeskError(f"{ticket.ref} is {STATUS_LABEL[ticket.status]}; from there it can go to {allowed}.")
@@ -137,6 +139,20 @@ def _closing(session: Session, desk: Desk, ticket: Ticket, actor: Actor, reason:
     approvals.ticket_closed(session, desk, ticket, by=actor.name, reason=reason)
 
 
+def _refuse_when_done(ticket: Ticket, doing: str) -> None:
+    """Work needs an open ticket: a resolved one is reopened first; a closed one stays closed
+    (SERVICE-OPERATION.md), so whatever is still wrong goes on a new ticket."""
+    if ticket.status == "resolved":
+        raise DeskError(f"{ticket.ref} is resolved; reopen it before {doing} (/sd reopen {ticket.ref}).")
+    if ticket.status == "closed":
+        raise DeskError(closed_stays_closed(ticket))
+
+
+def closed_stays_closed(ticket: Ticket) -> str:
+    return (f"{ticket.ref} is closed, and a closed ticket stays closed; if the problem is still there, it needs a "
+            f"new ticket (the requester can just tell me, naming {ticket.ref}).")
+
+
 def take(session: Session, desk: Desk, ticket: Ticket, actor: Actor) -> str:
     member = require_staff(actor, ticket, "take tickets")
     return _assign(session, desk, ticket, actor, member)
@@ -153,8 +169,7 @@ def assign(session: Session, desk: Desk, ticket: Ticket, actor: Actor, target_na
 
 
 def _assign(session: Session, desk: Desk, ticket: Ticket, actor: Actor, target: StaffMember) -> str:
-    if ticket.status in ("resolved", "closed"):
-        raise DeskError(f"{ticket.ref} is {ticket.status}; reopen it first.")
+    _refuse_when_done(ticket, "assigning it")
     if ticket.assignee == target.name:
         raise DeskError(f"{ticket.ref} is already with {target.label}.")
     _change(session, desk, ticket, actor, "assignee", target.name)
@@ -313,8 +328,7 @@ def escalate(session: Session, desk: Desk, ticket: Ticket, actor: Actor, reason:
     """Functional escalation by hand: the ticket moves to the next tier of its queue (app.yaml
     `escalation.tiers`); management and the requester are told."""
     require_staff(actor, ticket, "escalate tickets")
-    if ticket.status in ("resolved", "closed"):
-        raise DeskError(f"{ticket.ref} is {ticket.status}; reopen it before escalating.")
+    _refuse_when_done(ticket, "escalating it")
     _touch(desk, ticket, actor)
     return escalation.escalate(session, desk, ticket, actor_name=actor.name, actor_label=actor.label,
                                reason=reason.strip())
@@ -354,20 +368,22 @@ def reopen(session: Session, desk: Desk, ticket: Ticket, actor: Actor, reason: s
 
 
 def close(session: Session, desk: Desk, ticket: Ticket, actor: Actor, reason: str = "") -> str:
-    """Close a ticket: the requester confirms a resolved one; staff close a resolved one, or an
-    unresolved one with a reason (duplicate, withdrawn, ...), which the requester is told. Only a
-    ticket that was resolved asks for a rating."""
+    """Close a ticket: the requester confirms a resolved one or withdraws an unresolved one
+    (handlers/withdrawal.py); staff close a resolved one, or an unresolved one with a reason
+    (duplicate, ...), which the requester is told. Only a resolved ticket asks for a rating."""
     reason = " ".join(reason.split()).rstrip(" .")
-    if actor.staff is None:
-        if not actor.is_requester(ticket):
-            raise Refused("Sorry, only the requester or support staff can close a ticket.")
-        if ticket.status != "resolved":
-            raise Refused(f"{ticket.ref} isn't resolved yet; the team will resolve it first.")
-    else:
-        require_staff(actor, ticket, "close tickets")
+    if actor.staff is None and not actor.is_requester(ticket):
+        raise Refused("Sorry, only the requester or support staff can close a ticket.")
     before = ticket.status
     if before == "closed":
         raise DeskError(f"{ticket.ref} is already closed.")
+    if actor.staff is None or (actor.is_requester(ticket) and not actor.staff.may_work(ticket.queue)):
+        if before != "resolved":  # the requester: confirms a resolved ticket, withdraws an unresolved one
+            from handlers.withdrawal import withdraw  # builds on this module
+
+            return withdraw(session, desk, ticket, actor, reason)
+    else:
+        require_staff(actor, ticket, "close tickets")
     if before != "resolved" and not reason:
         raise DeskError(f"{ticket.ref} is {STATUS_LABEL[before]}, not resolved: closing it without a fix needs a "
                         f"reason the requester will read, e.g. /sd close {ticket.ref} withdrawn by the requester "
@@ -389,3 +405,4 @@ def close(session: Session, desk: Desk, ticket: Ticket, actor: Actor, reason: st
     notify.requester(session, desk, ticket, event="closed", text=f"{ticket.ref} is closed.")
     follow_up.close_after(session, desk, ticket)
     return f"{ticket.ref} closed."
+

@@ -7,6 +7,11 @@ someone picked it up", "when can I expect a fix", "I am still waiting"), never b
 ("yet", "happening", "anyone", "heard" also describe symptoms: "the error is still happening",
 "nobody in finance can print yet"). A message can ask and tell at once ("the screen is black now,
 any update?"): the reading says both, so the caller adds the detail and answers the question.
+Thanks with words beside them ("thanks, on my way") tell too: a short phrase is a detail, and while
+staff wait for the writer's answer (`replying`) one word that is not glue is enough ("thanks, will do").
+
+The requester asking to withdraw the ticket ("please cancel INC-1", "INC-1 can be closed, fixed it
+myself", "INC-1 no longer needed") is read as that, with the reason they gave, if any.
 """
 from __future__ import annotations
 
@@ -96,6 +101,23 @@ _NOT_FIXED = re.compile(
     r"|\b(?:does|did|is|has|was)(?:n{q}t| not) (?:work(?:ing|ed)?|fix(?:ed)?|help(?:ed)?|solve[ds]?)\b"
     r"|\bsame (?:problem|issue|error|thing)\b".replace("{q}", _Q),
     re.IGNORECASE)
+# The requester withdrawing the ticket: "please cancel", "you can close it", "can be closed", "no longer needed".
+# A verb that starts the message must stand alone ("cancel, fixed it myself"), so "cancel button is greyed
+# out" stays a detail.
+_WITHDRAW = re.compile(
+    r"^(?:(?:please|pls|plz|kindly|ok|okay|so|hi|hey|you can|can you|could you|would you|feel free to|go ahead and"
+    r"|just|i'?d like to|i want to|i would like to|we can|let'?s)[\s,]+)*"
+    r"(?:cancel|withdraw|close|drop|ignore|disregard)(?: (?:it|this|that|the (?:ticket|request|incident|case)"
+    r"|my (?:ticket|request|incident|case)))?(?: (?:please|pls|plz|now))?(?=\s*(?:$|[,.;:!\-–—(]|as |because |since "
+    r"|i |we |it |thanks?\b|thank you))"
+    r"|\b(?:can|could|may|should) (?:now )?be (?:closed|cancell?ed|withdrawn)\b"
+    r"|\b(?:please|pls|you can|can you|could you|feel free to) (?:cancel|withdraw|close) (?:it|this|that|the ticket"
+    r"|my ticket|my request)\b"
+    r"|\b(?:is |it'?s )?no longer (?:needed|required|necessary|an issue|a problem)\b"
+    r"|\b(?:don'?t|do not) need (?:it|this|that) any ?more\b|\bno longer need (?:it|this|that)\b",
+    re.IGNORECASE)
+_REASON_LEAD = re.compile(  # "as I fixed it myself" -> "I fixed it myself"
+    r"^(?:(?:as|because|since|cause|cos|please|pls|thanks?|thank you|and|ok|okay)\b[\s,.:;\-–—]*)+", re.IGNORECASE)
 # Glue left beside a question or thanks ("hi, I am still waiting on my ticket please").
 _GLUE = frozenset(
     "i i'm im i've ive am we we're me my our us you your it it's its this that the a an on about for with of to in "
@@ -111,6 +133,9 @@ class Reading:
     asks_status: bool  # a question about the ticket's progress, answered with its status line
     thanks: bool
     not_fixed: bool  # says the problem is still there (reopens a resolved ticket)
+    withdraws: bool = False  # the requester asks to cancel / close the ticket
+    reason: str = ""  # why, in their words ("fixed it myself"), when they withdraw
+
 
     @property
     def bare(self) -> bool:
@@ -127,9 +152,13 @@ def refs_in(text: str) -> list[str]:
     return seen
 
 
-def read(text: str) -> Reading:
+def read(text: str, *, replying: bool = False) -> Reading:
+    """How `text` reads; `replying`: staff are waiting for the writer's answer on the ticket."""
     rest = " ".join(REF_IN_TEXT.sub(" ", text).split())
     rest = _POINTING.sub("", rest).strip(" :,-–—")
+    withdrawal = _WITHDRAW.search(rest)
+    if withdrawal is not None:
+        return Reading(None, False, False, False, withdraws=True, reason=_reason(rest, withdrawal))
     not_fixed = bool(_NOT_FIXED.search(rest))
     asked = list(_ASKS_STATUS.finditer(rest))
     thanked = list(_THANKS.finditer(rest))
@@ -137,8 +166,11 @@ def read(text: str) -> Reading:
         left = rest
         for match in sorted(asked + thanked, key=lambda m: m.start(), reverse=True):
             left = left[:match.start()] + " " + left[match.end():]
-        words = [w for w in re.findall(r"[\w'’]+", left.lower().replace("’", "'")) if w not in _GLUE]
-        has_detail = len(words) >= LEFT_OVER_WORDS or (not_fixed and len(rest.split()) >= DETAIL_WORDS)
+        every = re.findall(r"[\w'’]+", left.lower().replace("’", "'"))
+        words = [w for w in every if w not in _GLUE]
+        thanks_and_words = bool(thanked and not asked and words) and (replying or len(every) >= DETAIL_WORDS)
+        has_detail = (len(words) >= LEFT_OVER_WORDS or thanks_and_words
+                      or (not_fixed and len(rest.split()) >= DETAIL_WORDS))
         return Reading(rest if has_detail else None, bool(asked), bool(thanked), not_fixed)
     words = rest.split()
     if len(words) < DETAIL_WORDS:
@@ -147,3 +179,12 @@ def read(text: str) -> Reading:
         # "INC-3 should I restart?": a question the phrases don't know; kept, and answered with the status
         return Reading(rest, True, False, not_fixed)
     return Reading(rest, False, False, not_fixed)
+
+
+def _reason(rest: str, withdrawal: re.Match) -> str:
+    """What the writer says beside asking to withdraw ("fixed it myself"); "" when nothing."""
+    left = (rest[:withdrawal.start()] + " " + rest[withdrawal.end():])
+    left = " ".join(_THANKS.sub(" ", left).split()).strip(" ,.;:!-–—()")
+    left = _REASON_LEAD.sub("", left).strip(" ,.;:!-–—()")
+    words = [w for w in re.findall(r"[\w'’]+", left.lower().replace("’", "'")) if w not in _GLUE]
+    return left if words else ""

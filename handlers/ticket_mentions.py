@@ -10,7 +10,12 @@ wrote is lost:
 - "still broken" / "it's happening again" about a resolved ticket reopens it (the life cycle:
   resolved → in progress), telling the team, and keeps the words as a comment; naming no ticket
   ("it's happening again") it means the one ticket waiting for the writer's "Is it fixed?";
-- thanks are acknowledged, not posted to the team.
+- the same about a closed ticket opens a new one that refers to it (closed tickets stay closed:
+  handlers/reported_again.py);
+- asking to withdraw it ("please cancel INC-1", "INC-1 can be closed, fixed it myself") closes an
+  unresolved ticket with the reason given (handlers/withdrawal.py), and confirms a resolved one;
+- thanks are acknowledged, not posted to the team; thanks with a detail ("INC-1 thanks, on my way")
+  are acknowledged and the detail kept.
 Only the ticket's requester (or staff) learns anything.
 """
 from __future__ import annotations
@@ -19,10 +24,13 @@ import re
 
 from sqlalchemy.orm import Session
 
-from handlers import follow_up
+from handlers import follow_up, reported_again
+from handlers.awaited_replies import awaits_answer
 from handlers.desk import Desk
 from handlers.lifecycle import Actor, DeskError, reopen, requester_comment
 from handlers.mention_reading import REF_IN_TEXT, read, refs_in
+from handlers.messages import Conversation
+from handlers.withdrawal import withdraw
 from handlers.views import STATUS_LABEL
 from storage import follow_up as follow_up_store
 from storage.models import Ticket
@@ -37,12 +45,13 @@ REASON_LIMIT = 500  # of the user's words in the reopen's audit reason (the comm
 
 
 def about_own_ticket(session: Session, desk: Desk, actor: Actor, text: str, *,
-                     thread_ticket: Ticket | None = None) -> str | None:
+                     thread_ticket: Ticket | None = None, conversation: Conversation | None = None) -> str | None:
     """The answer to a message about one of the writer's own tickets, after acting on it; None
     when the message is not about one (it names no ticket of theirs, or several), or adds details
     to a closed one (intake goes on: that is a new matter).
 
-    `thread_ticket`: the message was written in that ticket's thread by its requester."""
+    `thread_ticket`: the message was written in that ticket's thread by its requester;
+    `conversation`: where it was written (a new ticket opened for it answers there)."""
     if thread_ticket is not None:
         ticket = thread_ticket
     else:
@@ -56,12 +65,19 @@ def about_own_ticket(session: Session, desk: Desk, actor: Actor, text: str, *,
             return None
     in_thread = thread_ticket is not None
     reading = read(text)
+    if reading.withdraws:
+        return _withdraw(session, desk, ticket, actor, reading.reason)
+    if ticket.status == "closed" and reading.not_fixed:
+        return reported_again.open_follow_on(session, desk, actor, ticket, text, conversation=conversation)
     if ticket.status == "closed" and reading.detail is not None and not in_thread:
         return None
     if ticket.status == "resolved" and reading.not_fixed:
         reopened = _reopen(session, desk, ticket, actor, text)
         if reopened is not None:
             return reopened
+    if reading.thanks and not reading.asks_status and reading.detail is None and awaits_answer(
+            session, desk, actor, ticket):
+        reading = read(text, replying=True)  # "INC-1 thanks, will do" answers what staff asked
     if reading.thanks and not reading.asks_status and reading.detail is None:
         return _welcome(ticket)
     asks = reading.asks_status or (reading.bare and not in_thread)
@@ -70,6 +86,8 @@ def about_own_ticket(session: Session, desk: Desk, actor: Actor, text: str, *,
         return status
     requester_comment(session, desk, ticket, actor, text)
     added = _added(desk, ticket, in_thread=in_thread, with_status=status is not None)
+    if reading.thanks and not status:
+        added = f"You're welcome! {added}"
     return f"{added}\n{status}" if status else added
 
 
@@ -140,6 +158,15 @@ def _reopen(session: Session, desk: Desk, ticket: Ticket, actor: Actor, text: st
         return None
     requester_comment(session, desk, ticket, actor, text)
     return f"{told} What you wrote is on the ticket."
+
+
+def _withdraw(session: Session, desk: Desk, ticket: Ticket, actor: Actor, reason: str) -> str:
+    """"please cancel INC-1": withdrawn (or, resolved, confirmed); a closed one says so."""
+    ticket = get_ticket(session, ref=ticket.ref, for_update=True) or ticket
+    try:
+        return withdraw(session, desk, ticket, actor, reason)
+    except DeskError as error:
+        return str(error)
 
 
 def _welcome(ticket: Ticket) -> str:
