@@ -9,6 +9,7 @@ import logging
 import sys
 from typing import TextIO
 
+from handlers.clarification import answer_by_button
 from handlers.commands import is_command, run_command
 from handlers.desk import Desk
 from handlers.intake import handle_message
@@ -50,6 +51,16 @@ class ConsoleSender:
         print(line, file=self.out, flush=True)
 
 
+def picked(menu: list[tuple[str, str]], text: str) -> str | None:
+    """The value of the choice a typed line names by its number or its words, if any. The console
+    lists a command's choices as a numbered list where chat platforms show buttons; answers to
+    questions asked in conversation are read by the desk itself (handlers/intake.py)."""
+    typed = " ".join(text.split()).lower().rstrip(".!")
+    if typed.isdigit() and 1 <= int(typed) <= len(menu):
+        return menu[int(typed) - 1][0]
+    return next((value for value, label in menu if label.lower() == typed), None)
+
+
 def _indent(text: str) -> str:
     return "\n".join(f"  {line}" for line in text.splitlines())
 
@@ -61,10 +72,12 @@ class ConsoleSession:
         self.desk = desk
         self.out = out
         self.sender = ConsoleSender(out, name, desk)
-        self.switch(name)
+        self.menu: list[tuple[str, str]] = []  # the choices a command's answer just listed, numbered
+        self.switch(name.strip().lstrip("@") or "alice")
 
     def switch(self, name: str) -> None:
-        self.name = name.strip().lstrip("@") or "alice"
+        """Become `name`: console ids are names, in any case (`/as Bob` is bob, the staff member)."""
+        self.name = name.strip().lstrip("@").lower()
         member = self.desk.organisation.staff_by_identity(PLATFORM, self.name)
         self.person = Person(PLATFORM, self.name, member.label if member else self.name)
         self.sender.me = self.name
@@ -76,13 +89,23 @@ class ConsoleSession:
 
     def handle(self, line: str) -> None:
         text = line.rstrip("\n")
+        menu, self.menu = self.menu, []
         try:
-            if text.strip().startswith("/as"):
-                self.switch(text.strip()[3:])
+            words = text.split(None, 1)
+            if words and words[0].lower() == "/as":
+                name = words[1].strip().lstrip("@") if len(words) > 1 else ""
+                if not name:
+                    self.say(f"Usage: /as NAME, e.g. /as bob (staff) or /as priya. {self.whoami()}")
+                    return
+                self.switch(name)
                 self.say(self.whoami())
                 return
             if is_command(text):
                 reply = run_command(self.desk, self.person, text)
+                self.menu = list(reply.choices)
+            elif (pressed := picked(menu, text)) is not None:  # "1" or "Resolve them too": that button
+                reply = answer_by_button(self.desk, self.person, pressed)
+                self.menu = list(reply.choices) if reply is not None else []
             else:
                 conversation = Conversation(PLATFORM, f"@{self.name}")
                 reply = handle_message(self.desk, Inbound(self.person, conversation, text, source="console"))

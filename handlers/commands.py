@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from handlers import event_incidents, lifecycle, problems, stakeholders
+from handlers import event_incidents, lifecycle, major_incidents, problems, stakeholders
 from handlers import log_context
 from handlers import report_posting
 from handlers import catalog, fulfilment
@@ -15,11 +15,12 @@ from handlers import approvals, grants
 from handlers.access_config import name_of
 from handlers.desk import Desk
 from handlers.intake import my_tickets
-from handlers.lifecycle import Actor, DeskError, Refused, actor_for
+from handlers.lifecycle import KIND_ARTICLE, Actor, DeskError, Refused, actor_for
 from handlers.messages import Person, Reply
 from handlers.organisation import QUEUES
-from handlers.views import detail, headline, snapshot
+from handlers.views import KIND_LABEL, detail, headline, snapshot
 from storage import audit
+from storage import major_incidents as incidents_store
 from storage.access import OPEN_STEP_STATES, ApprovalStep
 from storage.models import Ticket
 from storage.tickets import get_ticket, history, list_tickets, parse_ref
@@ -62,7 +63,7 @@ COMMANDS: dict[str, Command] = {
     "update": Command("update ID TEXT", "post a status update to the requester, the team and the incident channel",
                       True, lambda s, d, t, a, rest: stakeholders.update(s, d, t, a, rest)),
     "major": Command("major ID [LEAD]", "declare a major incident (its own channel), or name its lead", False,
-                     lambda s, d, t, a, rest: stakeholders.major(s, d, t, a, rest)),
+                     lambda s, d, t, a, rest: _major(s, d, t, a, rest)),
     "problem": Command("problem new|link|cause|known-error|resolve|show|list ...",
                        "problem management (/sd problem help)", False,
                        lambda s, d, t, a, rest: problems.run(s, d, a, rest), takes_ticket=False),
@@ -83,6 +84,12 @@ COMMANDS: dict[str, Command] = {
     "access": Command("access list [USER|RESOURCE]", "current access grants (yours, a person's or a resource's)", False,
                       lambda s, d, t, a, rest: grants.access_command(s, d, a, rest), takes_ticket=False),
 }
+# The named lead of a major incident runs it whatever queue they work: on that incident these are open
+# to them (handlers/major_incidents.py `as_lead`).
+LEAD_COMMANDS = ("update", "resolve", "note", "reply")
+# On a closed ticket these say so plainly (a closed ticket stays closed; more trouble is a new ticket).
+NOT_ON_CLOSED = ("status", "resolve")
+
 OTHER_USAGE = [
     ("list [QUEUE] [mine]", "open tickets (yours, a queue's, or everything you work)"),
     ("show ID", "a ticket with its latest replies and SLA time left"),
@@ -188,12 +195,37 @@ def run_command(desk: Desk, person: Person, text: str, *, prefix: str = "/sd") -
             if command.needs_text and not rest.strip():
                 return Reply(f"Usage: {prefix} {command.usage}", ok=False)
             ticket = lifecycle.load(session, words[1], actor=actor)
+            if name in LEAD_COMMANDS and (lead := major_incidents.as_lead(session, ticket, actor.staff)):
+                actor = replace(actor, staff=lead)
+            _refuse_on_closed(ticket, actor, name, rest)
             return Reply(command.run(session, desk, ticket, actor, rest))
     except Refused as refusal:
         _audit_refusal(desk, actor, name, words[1] if len(words) > 1 else None, str(refusal))
         return Reply(str(refusal), ok=False)
     except DeskError as error:
         return Reply(str(error), ok=False)
+
+
+def _major(session: Session, desk: Desk, ticket: Ticket, actor: Actor, rest: str) -> str:
+    """`/sd major ID [LEAD]`: incidents only. A request or an access request is not an outage, so
+    it gets no channel; one that really is an outage becomes an incident first."""
+    if ticket.kind != "incident" and incidents_store.major_incident_of(session, ticket_id=ticket.id) is None:
+        lifecycle.require_staff(actor, None, "declare major incidents")
+        kind = KIND_LABEL[ticket.kind]
+        raise DeskError(f"{ticket.ref} is {KIND_ARTICLE[ticket.kind]} {kind}, and only incidents can be major "
+                        f"incidents. If it is really an outage, make it an incident first: "
+                        f"/sd kind {ticket.ref} incident, then /sd major {ticket.ref}.")
+    return stakeholders.major(session, desk, ticket, actor, rest)
+
+
+def _refuse_on_closed(ticket: Ticket, actor: Actor, name: str, rest: str) -> None:
+    """Staff changing a closed ticket's state hear why not, and what to do instead."""
+    if actor.staff is None or ticket.status != "closed" or name not in NOT_ON_CLOSED:
+        return
+    if name == "status" and lifecycle.state_and_reason(rest)[0] == "closed":
+        return  # "already closed", from the life cycle
+    raise DeskError(f"{ticket.ref} is closed, and a closed ticket stays closed; if the trouble is back, it needs a "
+                    f"new ticket (the requester can just tell me, naming {ticket.ref}).")
 
 
 def _audit_refusal(desk: Desk, actor: Actor, command: str, ref_text: str | None, reason: str) -> None:
@@ -216,11 +248,16 @@ def _list(session: Session, desk: Desk, actor: Actor, args: list[str]) -> Reply:
     if not queues and not mine and not actor.staff.works_all_queues():
         queues = list(actor.staff.queues)
     tickets = list_tickets(session, queues=queues or None, assignee=actor.staff.name if mine else None)
-    scope = " ".join(([", ".join(queues)] if queues else []) + (["assigned to you"] if mine else []))
-    if not tickets:
-        return Reply(f"No open tickets{' in ' + scope if scope else ''}.")
+    if not tickets:  # "No open tickets in the technical queue assigned to you."
+        where = f" in the {_and(queues)} queue{'s' if len(queues) > 1 else ''}" if queues else ""
+        return Reply(f"No open tickets{where}{' assigned to you' if mine else ''}.")
+    scope = ", ".join(queues + (["assigned to you"] if mine else []))
     title = f"Open tickets{' (' + scope + ')' if scope else ''}:"
     return Reply(title + "\n" + "\n".join(f"  {headline(t)}" for t in tickets))
+
+
+def _and(words: list[str]) -> str:
+    return " and ".join(filter(None, [", ".join(words[:-1]), words[-1]])) if words else ""
 
 
 def _show(session: Session, desk: Desk, actor: Actor, args: list[str]) -> Reply:

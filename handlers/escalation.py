@@ -3,7 +3,8 @@ management told.
 
 - Functional (horizontal): level 0 is the queue itself (first line); level N is the N-th tier of
   the queue in app.yaml (`escalation.tiers`), each with its own channels. The tier's channel gets
-  the ticket card; the requester hears that a more senior team is looking at it.
+  the ticket card; the requester hears that a more senior team is looking at it (a request still
+  waiting for its approver: that it still waits for them).
 - Hierarchical (vertical): the managers' channel hears about every P1 at once and every breach
   of a P1 or P2 (and every escalation by hand).
 - Each step is recorded in the audit trail (and so in the ticket's history) by whoever caused it;
@@ -14,10 +15,12 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from handlers import notify
+from handlers.access_config import label_of
 from handlers.desk import Desk
 from handlers.organisation import EscalationTier, Organisation
 from handlers.sla import APPROVAL, TARGET_LABEL, duration_text, local_time
 from storage import audit
+from storage.access import active_step
 from storage.models import Ticket
 from storage.sla import SlaClock
 
@@ -76,7 +79,8 @@ def escalate(session: Session, desk: Desk, ticket: Ticket, *, actor_name: str, a
         notify.managers(session, desk, ticket, event="escalated",
                         text=f"{ticket.ref} ({ticket.priority}, {ticket.queue}) escalated to level {level} by "
                              f"{actor_label}{why}{now_with}")
-    notify.requester(session, desk, ticket, event="escalated", text=requester_notice(ticket, tier, level))
+    notify.requester(session, desk, ticket, event="escalated",
+                     text=awaiting_approval_notice(session, desk, ticket) or requester_notice(ticket, tier, level))
     return f"{ticket.ref} escalated to level {level}{f' ({tier.name})' if tier else ''}."
 
 
@@ -88,6 +92,17 @@ def requester_notice(ticket: Ticket, tier: EscalationTier | None, level: int) ->
     if tier is not None:
         return f"{ticket.ref} has been escalated again: {tier.name} is looking at it now."
     return f"{ticket.ref} has been escalated again (level {level})."
+
+
+def awaiting_approval_notice(session: Session, desk: Desk, ticket: Ticket) -> str | None:
+    """A request still waiting for its approver: no team can move it on, so the requester hears that
+    it still waits for the approver (never that "a more senior team" has it). None otherwise."""
+    step = active_step(session, ticket.id)
+    if step is None:
+        return None
+    names = [label_of(desk.organisation, name) for name in step.approvers or []]
+    waiting = f"approval from {' or '.join(names)}" if names else "an approver"
+    return f"{ticket.ref} is still waiting for {waiting}; you'll hear from us as soon as it is decided."
 
 
 def warn(session: Session, desk: Desk, ticket: Ticket, clock: SlaClock) -> str:

@@ -104,6 +104,18 @@ def change_lead(session: Session, desk: Desk, ticket: Ticket, incident: store.Ma
     return f"{lead.label} now leads the major incident {ticket.ref}."
 
 
+def as_lead(session: Session, ticket: Ticket, member: StaffMember | None) -> StaffMember | None:
+    """The named lead runs their major incident whatever queue they work (a network engineer may
+    lead an application outage): `member` allowed the ticket's queue for it, or None when they are
+    not the lead of a live major incident on this ticket (or work its queue anyway)."""
+    if member is None or member.may_work(ticket.queue):
+        return None
+    incident = store.major_incident_of(session, ticket_id=ticket.id)
+    if incident is None or incident.lead != member.name or incident.archived_at is not None:
+        return None
+    return member.model_copy(update={"queues": [*member.queues, ticket.queue]})
+
+
 def post(session: Session, desk: Desk, ticket: Ticket, incident: store.MajorIncident, *, event: str, text: str) -> None:
     """A message in the incident's channel (the card went in when the channel opened)."""
     notify.channel(session, desk, ticket, incident.channel, platform=incident.platform, event=event, text=text,

@@ -8,8 +8,15 @@
     /sd problem resolve PRB-n [incidents]   resolve it (and, with `incidents`, its open incidents)
     /sd problem show PRB-n | list           look at problems
 
-Staff only. A problem's incidents show it in `/sd show`; a new incident that looks like a known
-error is offered the workaround at once (handlers/known_errors.py).
+Staff only, and the queues decide who: a problem belongs to the teams whose incidents it causes.
+`new` and `link` take incidents of the queues you work; `cause`, `known-error` and `resolve` are
+for staff of a queue among the problem's incidents, or the service desk and managers (who work
+every queue); `show` and `list` for all staff. A refusal is audited like any other. Resolving
+with `incidents` checks first that you may resolve every open one, so a problem never ends
+resolved with incidents it could not close.
+
+A problem's incidents show it in `/sd show`; a new incident that looks like a known error is
+offered the workaround at once (handlers/known_errors.py).
 """
 from __future__ import annotations
 
@@ -17,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from handlers import lifecycle, notify
 from handlers.desk import Desk
-from handlers.lifecycle import Actor, DeskError, require_staff
+from handlers.lifecycle import Actor, DeskError, Refused, require_staff
 from handlers.messages import Person, Reply
 from handlers.views import KIND_LABEL, STATUS_LABEL
 from storage import audit
@@ -100,6 +107,7 @@ def _cause(session: Session, desk: Desk, actor: Actor, rest: str) -> Reply:
         raise DeskError("Usage: /sd problem cause PRB-n TEXT, e.g. /sd problem cause PRB-2 DHCP lease time set "
                         "to 5 minutes")
     problem = _problem(session, ref)
+    _require_problem_rights(session, actor, problem, "record its cause")
     before = problem.root_cause
     problem.root_cause = cause.strip()
     problem.updated_at = desk.clock.now()
@@ -114,6 +122,7 @@ def _known_error(session: Session, desk: Desk, actor: Actor, rest: str) -> Reply
         raise DeskError("Usage: /sd problem known-error PRB-n WORKAROUND, e.g. /sd problem known-error PRB-2 "
                         "reconnect to the wired network, or use the Guest Wi-Fi until Friday")
     problem = _problem(session, ref)
+    _require_problem_rights(session, actor, problem, "record its workaround")
     if problem.status == "resolved":
         raise DeskError(f"{problem.ref} is resolved; a workaround is no longer needed.")
     now = desk.clock.now()
@@ -136,7 +145,18 @@ def _resolve(session: Session, desk: Desk, actor: Actor, rest: str) -> Reply:
     if not words:
         raise DeskError("Usage: /sd problem resolve PRB-n [incidents]")
     problem = _problem(session, words[0])
+    _require_problem_rights(session, actor, problem, "resolve it")
     with_incidents = len(words) > 1 and words[1].lower() in ("incidents", "all", "linked")
+    if problem.status == "resolved" and not with_incidents:
+        raise DeskError(f"{problem.ref} is resolved already.")
+    still_open = store.linked_tickets(session, problem=problem, open_only=True)
+    others = [t for t in still_open if not actor.staff.may_work(t.queue)]
+    if with_incidents and others and problem.status != "resolved":  # checked before anything changes
+        raise Refused(f"Sorry, {_refs(others)} {_is(others)} in {_where(others, 'queue')}, and you work "
+                      f"{', '.join(actor.staff.queues) or 'no queue'}, so you can't resolve "
+                      f"{'them' if len(others) != 1 else 'it'}; nothing was changed. Resolve {problem.ref} on its "
+                      f"own with /sd problem resolve {problem.ref}, and leave {_refs(others)} to "
+                      f"{_where(others, 'team')}.")
     now = desk.clock.now()
     lines = []
     if problem.status != "resolved":
@@ -146,22 +166,27 @@ def _resolve(session: Session, desk: Desk, actor: Actor, rest: str) -> Reply:
         audit.record(session, actor=actor.name, action="problem_resolved", field=problem.ref, before=before,
                      after="resolved", at=now)
         lines.append(f"{problem.ref} resolved.")
-    elif not with_incidents:
-        raise DeskError(f"{problem.ref} is resolved already.")
-    still_open = store.linked_tickets(session, problem=problem, open_only=True)
-    if with_incidents:
-        lines.append(_resolve_incidents(session, desk, actor, problem, still_open))
+    mine = [t for t in still_open if t not in others]
+    if with_incidents:  # others only when the problem was resolved before: they stay with their team
+        lines.append(_resolve_incidents(session, desk, actor, problem, mine, left=others))
         return Reply(" ".join(lines))
-    if not still_open:
+    if others:
+        lines.append(f"{_refs(others)} {'stay' if len(others) != 1 else 'stays'} open for {_where(others, 'team')} "
+                     f"to resolve.")
+    if not mine:
         return Reply(" ".join(lines))
-    refs = ", ".join(t.ref for t in still_open)
-    lines.append(f"{len(still_open)} linked incident{'s are' if len(still_open) != 1 else ' is'} still open: {refs}. "
-                 f"Resolve them too? /sd problem resolve {problem.ref} incidents")
-    return Reply(" ".join(lines), choices=[(f"{BUTTON_PREFIX}resolve-incidents:{problem.ref}", "Resolve them too"),
-                                           (f"{BUTTON_PREFIX}leave:{problem.ref}", "Leave them open")])
+    them = "them" if len(mine) != 1 else "it"
+    lines.append(f"{len(mine)} linked incident{'s are' if len(mine) != 1 else ' is'} still open: {_refs(mine)}. "
+                 f"Resolve {them} too? /sd problem resolve {problem.ref} incidents")
+    return Reply(" ".join(lines), choices=[(f"{BUTTON_PREFIX}resolve-incidents:{problem.ref}", f"Resolve {them} too"),
+                                           (f"{BUTTON_PREFIX}leave:{problem.ref}", f"Leave {them} open")])
 
 
-def _resolve_incidents(session: Session, desk: Desk, actor: Actor, problem: Problem, tickets: list[Ticket]) -> str:
+def _resolve_incidents(session: Session, desk: Desk, actor: Actor, problem: Problem, tickets: list[Ticket],
+                       *, left: list[Ticket] = ()) -> str:
+    if left:
+        others = f"{_refs(left)} {_is(left)} left for {_where(left, 'team')} to resolve."
+        return (_resolve_incidents(session, desk, actor, problem, tickets) + " " + others) if tickets else others
     if not tickets:
         return f"No incident linked to {problem.ref} is open."
     resolution = f"fixed with problem {problem.ref}: {problem.root_cause or problem.title}"
@@ -216,7 +241,38 @@ def _incident(session: Session, text: str, actor: Actor) -> Ticket:
     ticket = lifecycle.load(session, text, actor=actor)
     if ticket.kind != "incident":
         raise DeskError(f"{ticket.ref} is a {KIND_LABEL[ticket.kind]}; only incidents are linked to problems.")
+    member = require_staff(actor, None, "manage problems")
+    if not member.may_work(ticket.queue):
+        raise Refused(f"Sorry, {ticket.ref} is in the {ticket.queue} queue, and you work "
+                      f"{', '.join(member.queues) or 'no queue'}; its team or the service desk can link it to a "
+                      f"problem.")
     return ticket
+
+
+def _require_problem_rights(session: Session, actor: Actor, problem: Problem, doing: str) -> None:
+    """Staff of a queue among the problem's incidents, or the service desk and managers (every
+    queue). A problem with no incident linked yet is anyone's on the staff."""
+    member = require_staff(actor, None, "manage problems")
+    tickets = store.linked_tickets(session, problem=problem)
+    if member.works_all_queues() or not tickets or any(member.may_work(t.queue) for t in tickets):
+        return
+    raise Refused(f"Sorry, {problem.ref}'s incidents are in {_where(tickets, 'queue')}, and you work "
+                  f"{', '.join(member.queues) or 'no queue'}; {_where(tickets, 'team')} or the service desk can "
+                  f"{doing}.")
+
+
+def _refs(tickets: list[Ticket]) -> str:
+    return ", ".join(t.ref for t in tickets)
+
+
+def _is(tickets: list[Ticket]) -> str:
+    return "are" if len(tickets) != 1 else "is"
+
+
+def _where(tickets: list[Ticket], noun: str) -> str:
+    """The tickets' queues: "the technical queue", "the application and operations teams"."""
+    queues = sorted({t.queue for t in tickets})
+    return f"the {' and '.join(queues)} {noun}{'s' if len(queues) != 1 else ''}"
 
 
 def _not_linked_yet(session: Session, ticket: Ticket) -> None:

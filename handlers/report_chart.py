@@ -89,7 +89,7 @@ def _times(ax, figures: Figures) -> None:
         values = [(getattr(times, attribute) or 0) / scale for _, times in rows]
         bars = ax.bar([p + (offset - 0.5) * width for p in positions], values, width, label=name, color=colour)
         _label_bars(ax, bars, [f"{v:.1f}{unit[0]}" if times.count else "-" for v, (_, times) in zip(values, rows)])
-    ax.set_xticks(list(positions), [f"{name}\n({times.count} tickets)" for name, times in rows])
+    ax.set_xticks(list(positions), [f"{name}\n({_count(times.count, 'ticket')})" for name, times in rows])
     ax.set_ylim(0, max(1.0, ax.get_ylim()[1] * 1.1))
     ax.set_title(title)
     ax.set_ylabel(unit)
@@ -104,10 +104,10 @@ def _sla(ax, figures: Figures) -> None:
     values = [figures.sla[p].percent or 0 for p in priorities]
     colours = ["#2ca02c" if v >= 90 else "#ff7f0e" if v >= 75 else "#d62728" for v in values]
     bars = ax.bar(priorities, values, color=colours)
-    _label_bars(ax, bars, [f"{v:g}% ({figures.sla[p].met}/{figures.sla[p].met + figures.sla[p].missed})"
-                           for p, v in zip(priorities, values)])
-    ax.set_ylim(0, 115)
-    ax.set_ylabel("% met")
+    counts = [figures.sla[p] for p in priorities]
+    _label_bars(ax, bars, [f"{v:g}%\n{c.met} of {_count(c.met + c.missed, 'target')}" for c, v in zip(counts, values)])
+    ax.set_ylim(0, 125)
+    ax.set_ylabel("% of targets met")
     ax.set_title(title)
 
 
@@ -132,7 +132,7 @@ def _csat(ax, figures: Figures) -> None:
     ax.set_xlabel("rating (1-5)")
     ax.set_ylabel("ratings")
     ax.yaxis.set_major_locator(_integer_axis())
-    ax.set_title(f"Satisfaction: {figures.csat_average:.1f}/5 from {figures.csat_count} ratings")
+    ax.set_title(f"Satisfaction: {figures.csat_average:.1f}/5 from {_count(figures.csat_count, 'rating')}")
 
 
 def _totals(ax, figures: Figures) -> None:
@@ -156,6 +156,11 @@ def _totals(ax, figures: Figures) -> None:
         y = 0.9 - i * 0.11
         ax.text(0.02, y, name, fontsize=12, transform=ax.transAxes)
         ax.text(0.98, y, value, fontsize=12, ha="right", fontweight="bold", transform=ax.transAxes)
+
+
+def _count(n: int, noun: str) -> str:
+    """`1 ticket`, `2 tickets`."""
+    return f"{n} {noun}{'s' if n != 1 else ''}"
 
 
 def _hours(seconds: float | None) -> str:

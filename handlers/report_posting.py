@@ -62,13 +62,21 @@ def run(session: Session, desk: Desk, actor: Actor, rest: str) -> Reply:
 
 
 def parse_scope(rest: str) -> tuple[int, str | None]:
-    """Words after `report`: a number of days (`7d`, `30d`) and/or a queue, in any order."""
+    """Words after `report`: a number of days (`7d`, `30d`) and/or a queue, in any order; one of
+    each at most (`7d 30d` or two queues are a mistake to point out, not a choice to make)."""
     days, queue = DEFAULT_DAYS, None
+    period_word = None
     for word in rest.lower().split():
         match = re.fullmatch(r"(\d{1,4})d(ays?)?", word)
         if match and 1 <= int(match[1]) <= MAX_DAYS:
-            days = int(match[1])
+            if period_word is not None:
+                raise DeskError(f"'{period_word}' and '{word}' are both periods; give one, e.g. /sd report {word}. "
+                                f"Usage: /sd {USAGE}.")
+            days, period_word = int(match[1]), word
         elif word in QUEUES:
+            if queue is not None:
+                raise DeskError(f"'{queue}' and '{word}' are both queues, and a report covers one queue or all of "
+                                f"them; give one, e.g. /sd report {word}, or none for every queue.")
             queue = word
         else:
             raise DeskError(f"'{word[:40]}' is not a period or a queue. Usage: /sd {USAGE}, e.g. /sd report 30d "

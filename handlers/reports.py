@@ -169,7 +169,9 @@ def _durations(session: Session, period: Period, ended) -> list[float]:
 def _compliance(session: Session, period: Period) -> dict[str, Compliance]:
     # A resolution target is settled when the ticket is resolved (its clock only pauses then).
     settled_at = func.coalesce(case((SlaClock.target == RESOLUTION, Ticket.resolved_at)), SlaClock.stopped_at)
-    late = or_(SlaClock.breached_at.is_not(None), SlaClock.outcome == "breached",
+    # (a running or paused clock has no outcome: NULL must not read as "not late", or a resolved
+    # ticket awaiting confirmation would drop out of the count)
+    late = or_(SlaClock.breached_at.is_not(None), func.coalesce(SlaClock.outcome, "") == "breached",
                and_(SlaClock.target == RESOLUTION, Ticket.resolved_at > SlaClock.due_at))
     settled = _in(settled_at, period)
     met = and_(settled, ~late)
@@ -229,7 +231,8 @@ def summary(figures: Figures, organisation: Organisation) -> str:
     lines.append(f"Resolution: {figures.resolution.describe()}")
     if figures.sla:
         lines.append("SLA met: " + ", ".join(
-            f"{p} {c.percent:g}% ({c.met}/{c.met + c.missed})" for p, c in figures.sla.items()))
+            f"{p} {c.percent:g}% ({c.met}/{c.met + c.missed})" for p, c in figures.sla.items())
+            + "; counted in SLA targets (first response, resolution, approval), not tickets")
     else:
         lines.append("SLA met: no targets settled in the period")
     waiting = sum(figures.backlog.values())

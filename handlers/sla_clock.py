@@ -1,6 +1,7 @@
 """A ticket's running SLA clocks: started when it opens, paused while it waits (on hold, resolved
-awaiting confirmation, a request awaiting approval), resumed with the deadline pushed back by
-the working time spent waiting, stopped when the target is met or the ticket closes.
+awaiting confirmation, a request awaiting approval: first response and resolution both), resumed
+with the deadline pushed back by the working time spent waiting, stopped when the target is met or
+the ticket closes.
 
 `reconcile` brings the clocks in line with the ticket after any change, so every path that
 changes a ticket (commands, buttons, sweeps, other features) only has to call it. The ticket's
@@ -20,6 +21,9 @@ from storage.sla import SlaClock
 RUNNING_STATUSES = ("new", "assigned", "in_progress")
 WAITING_STATUSES = ("on_hold", "resolved")  # the clock stops ticking, and starts again if reopened
 STARTED_AT_OPEN = (FIRST_RESPONSE, RESOLUTION)  # approval starts when an approval is asked for
+# While a request waits for its approver the team has nothing to answer or fulfil: the desk has told
+# the requester who decides, so neither clock runs (nor escalates) until the decision.
+WAIT_FOR_APPROVAL = (FIRST_RESPONSE, RESOLUTION)
 
 
 def start(organisation: Organisation, ticket: Ticket, *, at: datetime) -> None:
@@ -118,7 +122,7 @@ def reconcile(organisation: Organisation, ticket: Ticket, *, now: datetime) -> N
         if clock.target == FIRST_RESPONSE and ticket.first_responded_at is not None:
             responded(ticket, at=ticket.first_responded_at)
             continue
-        wait = ticket.status in WAITING_STATUSES or (clock.target == RESOLUTION and awaiting_approval)
+        wait = ticket.status in WAITING_STATUSES or (clock.target in WAIT_FOR_APPROVAL and awaiting_approval)
         if wait and clock.paused_at is None:
             clock.paused_at = now
             clock.next_check_at = None

@@ -65,8 +65,8 @@ def responded(ticket: Ticket, *, at) -> None:
 
 def _major_priority(session: Session, desk: Desk, ticket: Ticket, *, before: str | None) -> None:
     organisation = desk.organisation
-    declare = ticket.priority in organisation.major_incidents.declare_for and before not in \
-        organisation.major_incidents.declare_for
+    declare = ticket.kind == "incident" and ticket.priority in organisation.major_incidents.declare_for \
+        and before not in organisation.major_incidents.declare_for  # requests are never major incidents
     incident = None
     if declare and incidents_store.major_incident_of(session, ticket_id=ticket.id) is None:
         incident = major_incidents.declare(session, desk, ticket, declared_by=DESK_ACTOR, declared_label=DESK_LABEL,
