@@ -102,7 +102,7 @@ END_USER_USAGE = [
     ("list", "your open tickets"),
     ("show ID", "one of your tickets with its latest replies"),
     ("reopen ID", "reopen a ticket of yours that was resolved but isn't fixed"),
-    ("close ID", "close a resolved ticket of yours"),
+    ("close ID [REASON]", "confirm a resolved ticket of yours, or withdraw an open one"),
     ("catalog", "what you can ask for (the service catalog)"),
     ("access list", "the access you have and until when"),
 ]

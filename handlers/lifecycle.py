@@ -113,7 +113,7 @@ def _status(session: Session, desk: Desk, ticket: Ticket, actor: Actor, new: str
     if ticket.status == "closed":
         raise DeskError(closed_stays_closed(ticket))
     if new not in TRANSITIONS[ticket.status]:
-        allowed = ", ".join(sorted(TRANSITIONS[ticket.status])) or "nothing (it is closed)"
+        allowed = ", ".join(sorted(TRANSITIONS[ticket.status]))
         raise DeskError(f"{ticket.ref} is {STATUS_LABEL[ticket.status]}; from there it can go to {allowed}.")
     before = ticket.status
     _change(session, desk, ticket, actor, "status", new, reason=reason)

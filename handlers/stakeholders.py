@@ -5,7 +5,7 @@ from sqlalchemy.orm import Session
 
 from handlers import major_incidents, status_updates
 from handlers.desk import Desk
-from handlers.lifecycle import Actor, DeskError, _touch, require_staff
+from handlers.lifecycle import Actor, DeskError, _touch, closed_stays_closed, require_staff
 from storage import major_incidents as incidents_store
 from storage.models import Ticket
 
@@ -43,8 +43,10 @@ def major(session: Session, desk: Desk, ticket: Ticket, actor: Actor, rest: str)
         _touch(desk, ticket, actor)
         return major_incidents.change_lead(session, desk, ticket, existing, lead, actor=actor.name,
                                            actor_label=actor.label)
-    if ticket.status in ("resolved", "closed"):
-        raise DeskError(f"{ticket.ref} is {ticket.status}; reopen it first.")
+    if ticket.status == "closed":
+        raise DeskError(closed_stays_closed(ticket))
+    if ticket.status == "resolved":
+        raise DeskError(f"{ticket.ref} is resolved; reopen it first (/sd reopen {ticket.ref}).")
     _touch(desk, ticket, actor)
     incident = major_incidents.declare(session, desk, ticket, declared_by=actor.name, declared_label=actor.label,
                                        lead=lead, reason=f"declared by {actor.label}")

@@ -220,3 +220,13 @@ def test_the_console_needs_a_name_to_switch_and_reads_staff_names_in_any_case(de
     assert console.name == "alice"
     console.handle("/as Bob")
     assert out.getvalue().splitlines()[-1] == "You are Bob (Technical) (support staff)."
+
+
+def test_major_on_a_closed_incident_says_it_stays_closed_and_on_a_resolved_one_how_to_reopen(people):
+    people.say("alice", "my laptop won't turn on")
+    assert people.sd("agent", "/sd resolve INC-1 replaced the battery").ok
+    resolved = people.sd("agent", "/sd major INC-1")
+    assert not resolved.ok and "/sd reopen INC-1" in resolved.text
+    assert people.sd("alice", "/sd close INC-1").ok
+    closed = people.sd("agent", "/sd major INC-1")
+    assert not closed.ok and "a closed ticket stays closed" in closed.text and "reopen it first" not in closed.text
