@@ -12,23 +12,18 @@ Chat front ends show the choices as buttons (values `fu:QUESTION:ANSWER`, handed
 `answer_by_button`); anyone can also type the answer ("yes", "no, still broken", "4 quick fix"),
 which is how the console answers.
 
-Typed answers, when in doubt:
+Typed answers (how a reply is read: handlers/follow_up_reading.py for yes / no,
+handlers/rating_reading.py for ratings and their comments), when in doubt:
 - A yes/no naming no ticket while more than one "fixed?" question is open is not guessed: the desk
   asks "Which one do you mean?" with a choice per ticket (ref and title; the buttons answer that
   ticket's question), and a typed number from the list or the ticket's ref picks it. "no INC-1",
-  "INC-1 yes" name the ticket and answer it directly.
-- A rating is the number 1-5, then nothing, "/5", "stars", or a separator (, . : - ...) before a
-  comment ("2 - took too long", "3 stars, slow"): always a rating, however the comment reads
-  (comments often sound like complaints). After a bare space ("4 quick fix") the number may just
-  start a sentence instead: not a rating when it counts the word after it ("2 monitors are
-  flickering on my desk", "2 new monitors for ...": a plural noun) or the message reads as a new
-  matter (handlers/new_matter.py: "2 laptop crashes again after the fix"); it goes on to intake.
-  Except when the number measures the service: a unit of time or of chasing (hours, days, calls,
-  emails, times, ...) then nothing, a separator, or words about the wait or the effort ("3 days
-  to fix, too slow", "2 calls before anyone answered", "2 weeks waiting", "3 times I had to
-  chase"): a rating, the whole message its comment (the number counts there too), whatever the
-  model makes of it. Other words after the unit ("2 days ago my laptop ...", "2 emails bounced
-  ...", "3 days my VPN keeps dropping") leave it to the rules above.
+  "INC-1 yes" name the ticket and answer it directly. "both", "yes to both", "all fixed thanks"
+  answer all of them (then, or in answer to "Which one do you mean?").
+- A no keeps what the reply adds as a comment on the reopened ticket ("no luck, still beeping":
+  "still beeping").
+- A rating is read as handlers/rating_reading.py says; "0" or "6" is told the range. A message
+  written soon after a rating given without a comment, that reads as a comment ("great service
+  but slow"), is added to it (handlers/rating_comments.py).
 - A reply in a ticket's thread (the requester's own ticket) is about that ticket: a yes/no or a
   rating there answers that ticket's question without asking which, and answers no other ticket's
   (nothing open for it: it goes on to intake, a comment on the ticket). A ref in the text wins.
@@ -42,10 +37,10 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
-from handlers import notify
+from handlers import notify, rating_comments, rating_reading
 from handlers.desk import Desk
+from handlers.follow_up_reading import read_yes_no
 from handlers.messages import Conversation, Person, Reply
-from handlers.new_matter import reads_as_new_matter
 from handlers.organisation import Duration
 from handlers.sla import later, local_time
 from storage import audit
@@ -58,29 +53,6 @@ PREFIX = "fu"
 RATING_LABELS = {1: "1 · poor", 2: "2", 3: "3 · okay", 4: "4", 5: "5 · great"}
 ANSWER_WORDS = 15  # a longer message is something new, not an answer
 _REF = re.compile(r"#?\b(INC|REQ|ACC)[\s-]?(\d{1,9})\b", re.IGNORECASE)
-_YES = re.compile(r"^(yes|yep|yeah|yup|y|fixed|it'?s fixed|it is fixed|it works( now)?|works now|all good|solved)\b",
-                  re.IGNORECASE)
-_NO = re.compile(r"^(no|nope|nah|n|not fixed|still broken|it'?s still broken|still not working|it doesn'?t work)\b",
-                 re.IGNORECASE)
-_RESTATED = re.compile(r"^((it'?s|it is)\s+)?(still broken|still not working|not fixed|fixed|working( now)?)\b"
-                       r"|^(i )?(got it|have it|have access)\b|^(something'?s missing|not yet)\b", re.IGNORECASE)
-_RATING = re.compile(r"^([1-5])(?:\s*/\s*5|\s*stars?|\s*★+)?(?:$|[\s,.:;!)\-–—]+(.*)$)", re.IGNORECASE | re.DOTALL)
-_MARKED = re.compile(r"^[1-5]\s*(?:/\s*5|stars?\b|★)", re.IGNORECASE)  # "3/5", "4 stars": a rating, surely
-_SPACED = re.compile(r"^[1-5]\s+([a-z][\w'-]*)(?:\s+([a-z][\w'-]*))?", re.IGNORECASE)  # no separator after it
-_MODIFIERS = frozenset("new old more other extra external spare broken different separate big small".split())
-_IRREGULAR = frozenset("people men women children mice feet staff".split())
-_NOT_COUNTED = frozenset("thanks thx works always yes helps seems looks was has does gets kudos cheers props guys "
-                         "folks stars pls plus less unless perhaps sometimes anyways regards".split())
-_UNITS = ("min|mins|minutes?|hrs?|hours?|days?|weeks?|months?|calls?|phone ?calls?|e-?mails?|mails|messages?|"
-          "pings|chats|tickets|reminders|chasers|attempts?|tries|goes|times|visits|transfers|escalations|"
-          "follow-?ups|reopens|rounds")
-_MEASURED = re.compile(  # "3 days to fix", "2 calls before anyone answered", "2 more weeks, slow": a measure
-    rf"^[1-5]\s+(?:(?:more|extra|whole|full|long|working|business|separate|different)\s+)?(?:{_UNITS})"
-    r"(?:\s*$|\s*[,.:;!?)\-–—(]"
-    r"|\s+(?:(?:i|we)\s+)?(?:to|before|until|till|for|and|but|of|later|then|just|plus|total|in total|overall|"
-    r"on hold|waiting|wait|waited|chasing|chased|calling|called|asking|asked|emailing|emailed|rang|tried|spent|"
-    r"took|it took|had to|needed|needed to)\b)",
-    re.IGNORECASE)
 WHICH_OPEN_FOR = timedelta(days=1)
 
 
@@ -160,8 +132,27 @@ def ask_rating(session: Session, desk: Desk, ticket: Ticket) -> None:
                      choices=[(f"{PREFIX}:{question.id}:{n}", label) for n, label in RATING_LABELS.items()])
 
 
-def parse(text: str) -> tuple[str, str, str, str | None] | None:
-    """(kind, answer, comment, ticket ref) of a typed answer, or None when it isn't one."""
+@dataclass(frozen=True)
+class Parsed:
+    kind: str  # FIXED | RATING
+    answer: str | None  # "yes" / "no" / "1".."5"; None: "both" alone, the answer waiting in "Which one?"
+    comment: str
+    ref: str | None  # the ticket named
+    all_of_them: bool = False  # "both", "all fixed": every open "fixed?" question
+
+    def __iter__(self):  # unpacks as (kind, answer, comment, ref)
+        return iter((self.kind, self.answer, self.comment, self.ref))
+
+    def __getitem__(self, index: int):
+        return tuple(self)[index]
+
+
+def parse(desk: Desk | str, classification=None, text: str | None = None) -> Parsed | None:
+    """A typed answer: a rating, or a yes / no with its detail; None when it isn't one. Other
+    modules ask it whether a message answers a follow-up: `parse(desk, classification, text)`, or
+    `parse(text)`, which does not ask the model whether a number starts a new matter."""
+    if text is None:
+        desk, text = None, desk
     ref = None
     match = _REF.search(text)
     if match:
@@ -170,18 +161,13 @@ def parse(text: str) -> tuple[str, str, str, str | None] | None:
     words = " ".join(text.split()).strip(" .!")
     if not words or len(words.split()) > ANSWER_WORDS:
         return None
-    rating = _RATING.match(words)
-    if rating:
-        return RATING, rating.group(1), (rating.group(2) or "").strip(), ref
-    for answer, pattern in (("yes", _YES), ("no", _NO)):
-        found = pattern.match(words)
-        if found:
-            rest = words[found.end():].strip(" ,.;:-–—!")
-            restated = _RESTATED.match(rest)  # "no, still broken: ..." / "yes it's fixed, thanks"
-            if restated:
-                rest = rest[restated.end():].strip(" ,.;:-–—!")
-            return FIXED, answer, rest, ref
-    return None
+    rating = rating_reading.read_rating(desk, classification, words)
+    if rating is not None:
+        return Parsed(RATING, rating[0], rating[1], ref)
+    reading = read_yes_no(words)
+    if reading is None:
+        return None
+    return Parsed(FIXED, reading.answer, reading.detail, ref, reading.all_of_them)
 
 
 def typed_answer(session: Session, desk: Desk, person: Person, text: str, classification=None,
@@ -192,29 +178,47 @@ def typed_answer(session: Session, desk: Desk, person: Person, text: str, classi
     now = desk.clock.now()
     open_now = store.answerable(session, platform=person.platform, user_id=person.user_id, now=now)
     which = open_now[0] if open_now and open_now[0].kind == WHICH else None
+    parsed = parse(desk, classification, text)
     if which is not None and not _clarification_is_newer(session, desk, person, text, which):
         picked = _picked(session, which, text)  # "2" or "INC-1" after "Which one do you mean?"
+        waiting, ids, comment = _which_state(which)
         if picked is not None:
-            answer, comment = _which_state(which)[0::2]
-            return _answer(session, desk, person, picked, answer, comment)
-    parsed = parse(text)
+            return _answer(session, desk, person, picked, waiting, comment)
+        if parsed is not None and parsed.kind == FIXED and parsed.all_of_them and parsed.ref is None:
+            candidates = [q for q in (session.get(FollowUp, n) for n in ids) if q is not None and q.answered_at is None]
+            if candidates:  # "both" after "Which one do you mean?"
+                return _answer_all(session, desk, person, candidates, parsed.answer or waiting,
+                                   parsed.comment or comment)
+    about = (parsed.ref if parsed else None) or _thread_ref(session, person, conversation)  # named, or the thread's
     if parsed is None:
-        return None
-    kind, answer, comment, ref = parsed
-    if kind == RATING:
-        reading = _rating_comment(desk, classification, text, comment)
-        if reading is None:
-            return None
-        comment = reading
-    about = ref or _thread_ref(session, person, conversation)  # the ticket named, or the thread's
-    questions = [q for q in open_now if q.kind == kind and (about is None or _ref_of(session, q) == about)]
+        if rating_reading.out_of_range(text) and _waiting_for_rating(open_now, about, session):
+            return Reply(rating_reading.RANGE_HINT, ok=False)
+        return rating_comments.comment_after_rating(session, desk, person, text, classification, open_now, about)
+    questions = [q for q in open_now if q.kind == parsed.kind and (about is None or _ref_of(session, q) == about)]
     if not questions:
-        return None
+        return rating_comments.comment_after_rating(session, desk, person, text, classification, open_now, about)
     if _clarification_is_newer(session, desk, person, text, questions[0]):
         return None
-    if kind == FIXED and about is None and len(questions) > 1:
-        return _ask_which(session, desk, person, questions, answer, comment)
-    return _answer(session, desk, person, questions[0], answer, comment)
+    if parsed.answer is None and (about is not None or len(questions) < 2):
+        return None  # "both" alone, and not two tickets waiting
+    answer = parsed.answer or "yes"  # "both" alone, with nothing waiting: both are
+    if parsed.kind == FIXED and about is None and len(questions) > 1:
+        both_of_many = len(questions) > 2 and re.search(r"\bboth\b", text, re.IGNORECASE)
+        if parsed.all_of_them and not both_of_many:
+            return _answer_all(session, desk, person, questions, answer, parsed.comment)
+        return _ask_which(session, desk, person, questions, answer, parsed.comment)
+    return _answer(session, desk, person, questions[0], answer, parsed.comment)
+
+
+def _answer_all(session: Session, desk: Desk, person: Person, questions: list[FollowUp], answer: str,
+                comment: str) -> Reply:
+    """The same yes / no for several tickets ("yes to both"): one line each, oldest first."""
+    replies = [_answer(session, desk, person, q, answer, comment) for q in sorted(questions, key=lambda q: q.id)]
+    return Reply("\n".join(r.text for r in replies), ok=all(r.ok for r in replies))
+
+
+def _waiting_for_rating(open_now: list[FollowUp], about: str | None, session: Session) -> bool:
+    return any(q.kind == RATING and (about is None or _ref_of(session, q) == about) for q in open_now)
 
 
 def answer_by_button(desk: Desk, person: Person, value: str) -> Reply | None:
@@ -236,33 +240,6 @@ def answer_by_button(desk: Desk, person: Person, value: str) -> Reply | None:
         return _answer(session, desk, person, question, answer, _which_state(which)[2] if which else "")
 
 
-def _rating_comment(desk: Desk, classification, text: str, comment: str) -> str | None:
-    """The comment of a message parsed as a rating, or None when it is no rating (module docstring).
-    With a marker or a separator after the number it is one; after a bare space it is when the
-    number measures the service ("3 days to fix": the whole message is the comment), and not when
-    it counts the word after it ("2 monitors ...", "2 new monitors ...") or the message reads as a
-    new matter."""
-    words = " ".join(_REF.sub(" ", text).split()).strip(" .!")
-    spaced = _SPACED.match(words)
-    if _MARKED.match(words) or spaced is None:
-        return comment
-    if _MEASURED.match(words):
-        return words
-    first, second = spaced.group(1), spaced.group(2)
-    if _counted(first) or (first.lower() in _MODIFIERS and second and _counted(second)):
-        return None
-    return None if reads_as_new_matter(desk, classification, text) else comment
-
-
-def _counted(word: str) -> bool:
-    """A plural noun, as a number counts it ("monitors", "people"); not "thanks" or "works"."""
-    word = word.lower()
-    if word in _IRREGULAR:
-        return True
-    return (len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is", "'s"))
-            and word not in _NOT_COUNTED)
-
-
 def _ask_which(session: Session, desk: Desk, person: Person, questions: list[FollowUp], answer: str,
                comment: str) -> Reply:
     """A yes/no that fits several open "fixed?" questions: ask which ticket it is about."""
@@ -275,8 +252,9 @@ def _ask_which(session: Session, desk: Desk, person: Person, questions: list[Fol
                          asked_at=now, expires_at=now + WHICH_OPEN_FOR, comment=state))
     session.flush()
     example = f"{answer} {listed[0][1].ref}"
-    return Reply(f"Which one do you mean? More than one of your tickets is waiting for a yes or no. Pick one, or "
-                 f"answer with the ticket, e.g. \"{example}\".",
+    every = "both" if len(listed) == 2 else "all"
+    return Reply(f"Which one do you mean? More than one of your tickets is waiting for a yes or no. Pick one, "
+                 f"answer with the ticket, e.g. \"{example}\", or say \"{every}\".",
                  choices=[(f"{PREFIX}:{q.id}:{answer}", _label(t)) for q, t in listed])
 
 
@@ -321,7 +299,7 @@ def _answer(session: Session, desk: Desk, person: Person, question: FollowUp, an
     actor = actor_for(desk, person)
     if question.kind == RATING:
         if answer not in ("1", "2", "3", "4", "5"):
-            return Reply("Rate from 1 (poor) to 5 (great).", ok=False)
+            return Reply(rating_reading.RANGE_HINT, ok=False)
         question.answered_at, question.answer, question.rating = now, answer, int(answer)
         question.comment = comment[:2000] or question.comment
         audit.record(session, actor=actor.name, action="satisfaction", ticket=ticket, field="rating", after=answer,
@@ -369,8 +347,14 @@ def _clarification_is_newer(session: Session, desk: Desk, person: Person, text: 
 
     if clarification.typed_choice(text) is None:
         return False
+    return _clarification_since(session, desk, person, question.asked_at)
+
+
+def _clarification_since(session: Session, desk: Desk, person: Person, since) -> bool:
+    from handlers import clarification
+
     pending = clarification.pending(session, desk, person)
-    return pending is not None and pending.created_at >= question.asked_at
+    return pending is not None and pending.created_at >= since
 
 
 def close_after(session: Session, desk: Desk, ticket: Ticket) -> None:

@@ -3,19 +3,21 @@ once, "This looks like a known issue: ... Did this fix it? [Yes] [No]".
 
 Yes resolves the incident as fixed by the workaround and links it to the problem; No leaves it
 with the team (with a note that the workaround did not help). Chat front ends show the answers as
-buttons (values `ke:OFFER:yes|no`); typing yes or no answers the writer's latest offer too.
+buttons (values `ke:OFFER:yes|no`); typing yes or no answers the writer's latest offer too, read
+as handlers/follow_up_reading.py reads a yes or no ("not really", "no luck", "that did it"). What
+a typed answer adds ("no, I already tried vpn2") is kept on the incident as the requester's words.
 When nothing known matches, the incident is checked for recurrence (handlers/recurrence.py).
 """
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
 from handlers import lifecycle, notify, recurrence
 from handlers.desk import Desk
-from handlers.lifecycle import actor_for
+from handlers.follow_up_reading import read_yes_no
+from handlers.lifecycle import actor_for, requester_comment
 from handlers.messages import Conversation, Person, Reply
 from handlers.similarity import ranked
 from storage import audit
@@ -28,13 +30,7 @@ BUTTON_PREFIX = "ke:"
 EVENTS_PLATFORM = "events"
 BACKGROUND_DAYS = 30
 BACKGROUND_LIMIT = 300
-_THANKS = r"(?: thanks?(?: you)?)?"
-_YES = re.compile(r"^(?:(?:y|yes|yep|yeah|yup)(?: (?:it|that) (?:did|worked|fixed it|helped))?" + _THANKS
-                  + r"|(?:it|that) (?:did|worked|fixed it|helped)" + _THANKS + r")$")
-_NO = re.compile(r"^(?:(?:n|no|nope|nah)(?: (?:it|that) (?:didn'?t|did not)(?: (?:help|work|fix it))?)?"
-                 r"(?: (?:it'?s )?still (?:broken|not working|happening))?"
-                 r"|(?:it|that) (?:didn'?t|did not)(?: (?:help|work|fix it))?|didn'?t (?:help|work)|no luck"
-                 r"|(?:it'?s )?still (?:broken|not working|happening))$")
+ANSWER_WORDS = 25  # a longer message is something new, not an answer
 
 
 def after_incident_opened(session: Session, desk: Desk, ticket: Ticket) -> None:
@@ -76,15 +72,14 @@ def offer_workaround(session: Session, desk: Desk, ticket: Ticket) -> bool:
 
 def typed_answer(session: Session, desk: Desk, person: Person, text: str) -> Reply | None:
     """A typed yes or no answers the writer's latest open offer; None when it is not one."""
-    words = " ".join(re.sub(r"[.!,]+", " ", text.lower()).split())
-    answer = "yes" if _YES.match(words) else "no" if _NO.match(words) else None
-    if answer is None:
+    reading = read_yes_no(text) if len(text.split()) <= ANSWER_WORDS else None
+    if reading is None or reading.answer is None:
         return None
     since = desk.clock.now() - timedelta(hours=desk.organisation.problems.offer_valid_hours)
     offer = store.pending_offer(session, platform=person.platform, user_id=person.user_id, since=since)
     if offer is None or _asked_since(session, desk, person, offer):
         return None
-    return answer_offer(session, desk, person, offer, answer)
+    return answer_offer(session, desk, person, offer, reading.answer, detail=reading.detail)
 
 
 def _asked_since(session: Session, desk: Desk, person: Person, offer: WorkaroundOffer) -> bool:
@@ -107,7 +102,9 @@ def answer_by_button(desk: Desk, person: Person, value: str) -> Reply:
         return answer_offer(session, desk, person, offer, answer)
 
 
-def answer_offer(session: Session, desk: Desk, person: Person, offer: WorkaroundOffer, answer: str) -> Reply:
+def answer_offer(session: Session, desk: Desk, person: Person, offer: WorkaroundOffer, answer: str,
+                 detail: str = "") -> Reply:
+    """Yes or no to "Did this fix it?"; `detail` is what a typed answer added, kept on the incident."""
     if (offer.platform, offer.user_id) != (person.platform, person.user_id):
         return Reply("That question was for someone else.", ok=False)
     if offer.answered_at is not None:
@@ -119,10 +116,13 @@ def answer_offer(session: Session, desk: Desk, person: Person, offer: Workaround
     actor = actor_for(desk, person)
     audit.record(session, actor=actor.name, action="workaround_answered", ticket=ticket, field="problem",
                  after=f"{problem.ref}: {answer}", at=now)
+    if detail:
+        requester_comment(session, desk, ticket, actor, detail)
+    kept = f" I've added what you said to {ticket.ref}." if detail else ""
     if answer == "no":
         add_comment(session, ticket=ticket, author=actor.name, visibility="internal",
                     body=f"The requester says the workaround of {problem.ref} did not fix it.", at=now)
-        return Reply(f"Sorry it didn't help. {ticket.ref} stays open with the team; they'll be in touch.")
+        return Reply(f"Sorry it didn't help. {ticket.ref} stays open with the team; they'll be in touch.{kept}")
     if store.problem_of_ticket(session, ticket_id=ticket.id) is None:
         store.link(session, problem=problem, ticket=ticket, linked_by=actor.name, via="workaround_accepted", at=now)
         audit.record(session, actor=actor.name, action="problem_linked", ticket=ticket, field="problem",

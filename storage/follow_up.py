@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, and_, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from storage.models import Base, UtcDateTime
+from storage.models import Base, Ticket, UtcDateTime
 
 FIXED, RATING, WHICH = "fixed", "rating", "which"
 
@@ -45,7 +45,8 @@ class FollowUp(Base):
 
 def answerable(session: Session, *, platform: str, user_id: str, now: datetime) -> list[FollowUp]:
     """A person's questions a typed answer can still settle, newest first: the unanswered ones,
-    and a rating without a comment yet (sending it again with a comment adds one)."""
+    and a rating without a comment yet (sending it again with a comment, or a comment written soon
+    after it, adds one)."""
     statement = (
         select(FollowUp)
         .where(FollowUp.platform == platform, FollowUp.user_id == user_id,
@@ -83,6 +84,14 @@ def open_fixed(session: Session, *, ticket_id: int) -> FollowUp | None:
         select(FollowUp).where(FollowUp.ticket_id == ticket_id, FollowUp.kind == FIXED, FollowUp.answered_at.is_(None))
         .order_by(FollowUp.id.desc()).limit(1)
     ).scalar_one_or_none()
+
+
+def opened_since(session: Session, *, platform: str, user_id: str, since: datetime) -> bool:
+    """Whether the person has opened a ticket since `since` (a message after it is about that, not a rating)."""
+    return session.execute(
+        select(Ticket.id).where(Ticket.requester_platform == platform, Ticket.requester_id == user_id,
+                                Ticket.created_at > since).limit(1)
+    ).first() is not None
 
 
 def due_ticket_ids(session: Session, *, now: datetime, limit: int, exclude: set[int] | None = None) -> list[int]:
