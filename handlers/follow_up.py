@@ -307,7 +307,7 @@ def _answer(session: Session, desk: Desk, person: Person, question: FollowUp, an
         notify.queue_channel(session, desk, ticket, event="satisfaction",
                              text=f"{ticket.requester_name} rated {ticket.ref} {answer}/5"
                                   + (f": {question.comment}" if question.comment else "."))
-        more = "" if question.comment else " To add a comment, send the rating again with it, e.g. \"4 quick fix\"."
+        more = "" if question.comment else " Anything to add? Just write it here."
         return Reply(f"Thanks for rating {ticket.ref} {answer}/5!{more}")
     if answer not in ("yes", "no"):
         return Reply("Answer yes or no.", ok=False)

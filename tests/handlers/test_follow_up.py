@@ -72,8 +72,8 @@ def test_a_rating_button_then_a_typed_comment(desk, people):
     assert [label for _, label in choices] == ["1 · poor", "2", "3 · okay", "4", "5 · great"]
     # Slack routes every question button through the clarification handler: it hands ours on.
     reply = clarification_button(desk, people.person("alice"), choices[4][0])
-    assert reply.text.startswith(f"Thanks for rating {ref} 5/5!") and "add a comment" in reply.text
-    assert people.say("alice", f"5 {ref} fixed before lunch").text == f"Thanks for rating {ref} 5/5!"
+    assert reply.text == f"Thanks for rating {ref} 5/5! Anything to add? Just write it here."
+    assert people.say("alice", "fixed before lunch").text == f"Thanks, added to your rating of {ref}."
     with desk.database.session() as session:
         assert [(r.rating, r.comment) for r in ratings(session)] == [(5, "fixed before lunch")]
 
@@ -119,5 +119,4 @@ def test_a_new_request_that_starts_with_a_number_is_not_a_rating(desk, people):
     assert people.ticket("REQ-1") is not None
     with desk.database.session() as session:
         assert ratings(session) == []
-    assert people.say("alice", "3").text == f"Thanks for rating {ref} 3/5! To add a comment, send the rating again " \
-                                            f"with it, e.g. \"4 quick fix\"."
+    assert people.say("alice", "3").text == f"Thanks for rating {ref} 3/5! Anything to add? Just write it here."
