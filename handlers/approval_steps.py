@@ -208,7 +208,9 @@ def subject(session: Session, desk: Desk, ticket: Ticket) -> str:
         from handlers.access_requests import describe
 
         return describe(session, desk, ticket)
-    return f"{ticket.title}."
+    from handlers.fulfilment import approval_subject  # a catalog request: its item and details
+
+    return approval_subject(session, desk.organisation, ticket) or f"{ticket.title}."
 
 
 # Inside.

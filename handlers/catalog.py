@@ -34,10 +34,41 @@ _TELLING = frozenset(
     "stopped stops broke crashed crashes fails failed need needs want wants please could can would should "
     "install reset restore give get set help".split())
 DATE_HINT = "a date such as 2026-11-30, 30/11, 30 Nov, today, tomorrow, yesterday, next Friday or last Monday"
+WEEK = timedelta(days=7)
+
+
+def date_examples(when: str | None, today: date | None = None) -> str:
+    """The examples a date field's question gives, on the side of today its `when` asks for (a
+    date a week back or ahead when today is known)."""
+    if when == "past":
+        day = f" or {_day_month(today - WEEK)}" if today else ""
+        return f"today or earlier, e.g. yesterday, last Friday{day}"
+    if when == "future":
+        day = f" or {_day_month(today + WEEK)}" if today else ""
+        return f"today or later, e.g. tomorrow, next Friday{day}"
+    return "e.g. 30 Nov, tomorrow or next Friday"
+
+
+def _day_month(day: date) -> str:
+    return f"{day.day} {day:%b}"  # 16 Nov
+
+
+def _date_hint(when: str | None, today: date) -> str:
+    """What a date answer that cannot be read is told would do."""
+    if when == "past":
+        return f"a day that has passed or today, such as yesterday, last Monday or {today - WEEK:%Y-%m-%d}"
+    if when == "future":
+        return f"today or a day to come, such as tomorrow, next Friday or {today + WEEK:%Y-%m-%d}"
+    return DATE_HINT
 
 
 class NotAnAnswer(ValueError):
     """The text does not fit the field; the message says what would."""
+
+
+class WrongDay(NotAnAnswer):
+    """The text is a date, on the wrong side of today for the field (`when`): it is an answer,
+    and the question is asked again saying why."""
 
 
 def listing(organisation: Organisation) -> str:
@@ -101,10 +132,10 @@ def yes_or_no(text: str) -> str | None:
     return None
 
 
-def question(field: CatalogField) -> str:
-    """A field's question, with what fits it."""
+def question(field: CatalogField, *, today: date | None = None) -> str:
+    """A field's question, with what fits it (a date's examples on the right side of `today`)."""
     hint = {"choice": f" ({', '.join(field.choices)})", "yes_no": " (yes or no)",
-            "date": " (e.g. 30 Nov, tomorrow or next Friday)", "number": " (a number)"}.get(field.type, "")
+            "date": f" ({date_examples(field.when, today)})", "number": " (a number)"}.get(field.type, "")
     return f"{field.prompt}{hint}{'' if field.required else ' You can say skip.'}"
 
 
@@ -144,8 +175,20 @@ def parse_answer(field: CatalogField, text: str, *, today: date) -> str:
             raise NotAnAnswer(f"'{value[:40]}' is not a number; answer with digits, e.g. 2.")
         return value.replace(",", ".")
     if field.type == "date":
-        return parse_date(value, today=today).isoformat()
+        return _on_its_side(field, value, parse_date(value, today=today, when=field.when), today).isoformat()
     return value[:1000]
+
+
+def _on_its_side(field: CatalogField, value: str, day: date, today: date) -> date:
+    """The day, when it is on the side of today the field's `when` asks for (WrongDay says why not:
+    a backup to restore has to exist already, a pickup cannot happen in the past)."""
+    if field.when == "past" and day > today:
+        raise WrongDay(f"'{value[:40]}' is {day:%a %d %b %Y}, which hasn't come yet: I need today or a day "
+                       f"before it.")
+    if field.when == "future" and day < today:
+        raise WrongDay(f"'{value[:40]}' is {day:%a %d %b %Y}, which has already passed: I need today or a "
+                       f"later day.")
+    return day
 
 
 def _choice(field: CatalogField, value: str) -> str:
@@ -160,31 +203,55 @@ def _choice(field: CatalogField, value: str) -> str:
     raise NotAnAnswer(f"'{value[:40]}' is not one of the choices; answer with one of: {', '.join(field.choices)}.")
 
 
-def parse_date(value: str, *, today: date) -> date:
-    """A date as people type it; day/month order is European (30/11)."""
+def parse_date(value: str, *, today: date, when: str | None = None) -> date:
+    """A date as people type it; day/month order is European (30/11). `when` (a field's
+    direction: past or future) makes a date typed without a year the nearest one (20 Dec, typed in
+    January, is last December's) and a bare weekday the last one for a past field (Friday, for a
+    restore); it does not move a day the words fix (next Friday, tomorrow)."""
     text = value.lower().strip(" .")
+    hint = _date_hint(when, today)
     relative = {"today": 0, "tomorrow": 1, "yesterday": -1}
     if text in relative:
         return today + timedelta(days=relative[text])
     step, _, day_name = text.rpartition(" ")
     if day_name in WEEKDAYS and step in ("", "next", "this", "on", "last"):
         offset = (WEEKDAYS.index(day_name) - today.weekday()) % 7
-        if step == "last":
+        if step == "last" or (when == "past" and step in ("", "on")):
             return today - timedelta(days=(today.weekday() - WEEKDAYS.index(day_name)) % 7 or 7)
         return today + timedelta(days=offset or 7)
     try:
         if match := _ISO.match(text):
             return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
         if match := _DMY.match(text):
-            year = int(match.group(3)) if match.group(3) else today.year
-            return date(year + 2000 if year < 100 else year, int(match.group(2)), int(match.group(1)))
+            if match.group(3):
+                year = int(match.group(3))
+                return date(year + 2000 if year < 100 else year, int(match.group(2)), int(match.group(1)))
+            return _in_year(today, int(match.group(2)), int(match.group(1)), when)
         if (match := _D_MON.match(text)) and match.group(2) in MONTHS:
-            return date(int(match.group(3) or today.year), MONTHS.index(match.group(2)) + 1, int(match.group(1)))
+            month, day = MONTHS.index(match.group(2)) + 1, int(match.group(1))
+            return date(int(match.group(3)), month, day) if match.group(3) else _in_year(today, month, day, when)
         if (match := _MON_D.match(text)) and match.group(1) in MONTHS:
-            return date(int(match.group(3) or today.year), MONTHS.index(match.group(1)) + 1, int(match.group(2)))
+            month, day = MONTHS.index(match.group(1)) + 1, int(match.group(2))
+            return date(int(match.group(3)), month, day) if match.group(3) else _in_year(today, month, day, when)
     except ValueError:
-        raise NotAnAnswer(f"'{value[:40]}' is not a real date; answer with {DATE_HINT}.") from None
-    raise NotAnAnswer(f"I can't read '{value[:40]}' as a date; answer with {DATE_HINT}.")
+        raise NotAnAnswer(f"'{value[:40]}' is not a real date; answer with {hint}.") from None
+    raise NotAnAnswer(f"I can't read '{value[:40]}' as a date; answer with {hint}.")
+
+
+def _in_year(today: date, month: int, day: int, when: str | None) -> date:
+    """A day and month typed without a year: this year's; for a field with a direction, the nearest
+    one (20 Dec typed on 5 January is last December's, 5 Jan typed in December next January's;
+    1 Dec typed on 7 December stays, and a pickup then hears it has passed)."""
+    found = date(today.year, month, day)
+    if when is None:
+        return found
+    candidates = [found]
+    for year in (today.year - 1, today.year + 1):
+        try:
+            candidates.append(date(year, month, day))
+        except ValueError:  # 29 Feb
+            continue
+    return min(candidates, key=lambda candidate: abs((candidate - today).days))
 
 
 def local_today(organisation: Organisation, now: datetime) -> date:

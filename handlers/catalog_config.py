@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from handlers.organisation import Duration
 
 FieldType = Literal["text", "choice", "number", "date", "yes_no"]
+Direction = Literal["past", "future"]  # a date field's `when`
 Queue = Literal["technical", "application", "operations"]  # as handlers.organisation.QUEUES
 _ID = r"^[a-z][a-z0-9_-]*$"
 # A target as `target` keeps it (the words the requester reads: "5 business days", "1 business day",
@@ -35,6 +36,9 @@ class CatalogField(BaseModel):
     # Optional: a regular expression whose first matching group reads the value from the first
     # message ("install Visio on my laptop" -> Visio). Choice fields are read without one.
     extract: str | None = None
+    # Date fields: past (today or earlier: the day of a backup to restore) or future (today or
+    # later: a pickup); None takes any day. A day on the wrong side is asked again, saying why.
+    when: Direction | None = None
 
     @field_validator("extract")
     @classmethod
@@ -55,6 +59,8 @@ class CatalogField(BaseModel):
             raise ValueError(f"field {self.name!r} is a choice but lists no choices")
         if self.type != "choice" and self.choices:
             raise ValueError(f"field {self.name!r} lists choices but is of type {self.type!r}, not 'choice'")
+        if self.when is not None and self.type != "date":
+            raise ValueError(f"field {self.name!r} has when: {self.when} but is of type {self.type!r}, not 'date'")
         return self
 
 

@@ -32,6 +32,11 @@ Then:
   hardware must be the thing asked for, not where it goes ("install Zoom on the new server") nor
   a word qualifying software ("a screen reader"). No item is fine: the request goes to its queue
   as a plain request.
+- a request for a named product and nothing else ("I need Visio on my laptop", "can I get
+  Photoshop", "I need Slack on my new laptop": once the product and where it goes are left out,
+  nothing is asked for) asks for software (`named_product`): one of nlp.applications, or a
+  capitalised name after the first word that the catalog does not know, not just after "a"/"an"
+  ("a new ThinkPad" is a thing, not software). Such a request is compared as a request for software.
 """
 from __future__ import annotations
 
@@ -69,6 +74,7 @@ ACTIONS = frozenset(stem(word) for word in """
 install restore recover reset unlock collect collection pick pickup dispose disposal recycle return
 """.split())
 VERB_WEIGHT = 2.0
+SOFTWARE_REQUEST = "software"  # what a request naming only a product is compared as
 # Words that say a thing is software (stemmed), and things that are hardware: the last word of
 # what is asked, before a small word, punctuation or the end ("a printer", not "printer drivers").
 SOFTWARE = frozenset(stem(word) for word in """
@@ -97,6 +103,8 @@ def best_match(organisation: Organisation, text: str) -> Match | None:
         return None
     vocabulary = {word for _, phrase in phrases for word in tokens(phrase)}
     asked = what_is_asked(text, vocabulary=vocabulary, names=organisation.nlp.applications)
+    if not tokens(asked) and named_product(text, vocabulary=vocabulary, names=organisation.nlp.applications):
+        asked = SOFTWARE_REQUEST  # "I need Visio on my laptop": the product is what is asked for
     model = TfIdf([phrase for _, phrase in phrases] + [asked])
     wanted = _verb_weighted(model.vector(asked))
     keys = _main_words(items)
@@ -121,6 +129,24 @@ def what_is_asked(text: str, *, vocabulary: set[str], names: list[str] | tuple[s
     kept = [word for position, word in enumerate(words)
             if not (position and word[:1].isupper() and word != "I" and not set(tokens(word)) <= vocabulary)]
     return " ".join(_without_qualifiers(_without_filler(" ".join(kept)).split(), vocabulary))
+
+
+def named_product(text: str, *, vocabulary: set[str], names: list[str] | tuple[str, ...] = ()) -> str | None:
+    """The product a request names (the module docstring): one of the organisation's applications,
+    or a capitalised name after the first word that the catalog does not know and that is not one
+    or two words after an article, outside where it goes and when ("on my MacBook" is a place).
+    None: it names none."""
+    thing = _without_circumstances(text, ())
+    for name in names:
+        if re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", thing, re.IGNORECASE):
+            return name
+    words = thing.split()
+    for position, word in enumerate(words[1:], start=1):
+        bare = word.strip(".,;:!?()\"'")
+        after_article = any(before.lower() in _ARTICLES for before in words[max(0, position - 2):position])
+        if bare[:1].isupper() and bare != "I" and not after_article and not set(tokens(bare)) <= vocabulary:
+            return bare
+    return None
 
 
 def asks_for_hardware(text: str, *, names: list[str] | tuple[str, ...] = ()) -> bool:

@@ -3,9 +3,18 @@ right ticket: "Is something broken, do you need something, or do you need access
 
 Front ends show the choices as buttons (value `ID:CHOICE`) or as a numbered list; a typed answer
 ("1", "2", "3", or the words) settles the writer's latest open question too.
+
+While the question is the newest one the desk asked the writer (`typed_reply`, which intake
+reaches before the other questions' answers):
+- "cancel" ("never mind", "forget it") drops it: nothing is logged, and the writer is told so;
+- anything else that is no choice and no new matter ("hmm, the adobe one"), written within
+  DETAIL_FOR, is a detail of the message: it is kept with it (the ticket the choice opens has
+  both in its description) and the question is asked again. Thanks, "my tickets", greetings and
+  messages naming a ticket are for the desk, not details.
 """
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -29,6 +38,14 @@ _WORDS = {
     "access": "access_request", "i need access": "access_request",
 }
 OPEN_FOR = timedelta(days=1)
+DETAIL_FOR = timedelta(hours=1)  # a later message is about something else, not a detail of this one
+CANCEL = frozenset({"cancel", "cancel it", "cancel that", "stop", "never mind", "nevermind", "forget it",
+                    "forget about it", "ignore that", "ignore it", "nothing", "no thanks"})
+AGAIN = "is something broken, do you need something, or do you need access?"
+_FOR_THE_DESK = re.compile(
+    r"^(?:hi|hello|hey|morning|good (?:morning|afternoon|evening)|help|thanks?|thank you|thx|ty|cheers)\b"
+    r"|\b(?:my|mine)\b.*\b(?:tickets?|requests?|incidents?|cases?)\b|\b(?:INC|REQ|ACC|PRB)[\s-]?\d+\b"
+    r"|^what can you do", re.IGNORECASE)
 
 
 def ask(session: Session, desk: Desk, inbound: Inbound, text: str, classification) -> Reply:
@@ -40,11 +57,71 @@ def ask(session: Session, desk: Desk, inbound: Inbound, text: str, classificatio
     )
     session.add(question)
     session.flush()
-    return Reply(QUESTION, choices=[(f"{question.id}:{value}", label) for value, label in CHOICES])
+    return Reply(QUESTION, choices=_choices(question))
 
 
 def typed_choice(text: str) -> str | None:
     return _WORDS.get(text.strip().lower().rstrip(".!"))
+
+
+def cancels(text: str) -> bool:
+    """Whether the text drops the question ("cancel", "never mind")."""
+    return " ".join(text.lower().strip(" .!").split()) in CANCEL
+
+
+def typed_reply(session: Session, desk: Desk, person: Person, text: str, classification=None) -> Reply | None:
+    """A cancel or a detail for the writer's pending question, when it is the newest thing the
+    desk asked them (the module docstring); None leaves the message to the rest of intake."""
+    from handlers.new_matter import reads_as_new_matter
+
+    question = pending(session, desk, person)
+    if question is None or typed_choice(text) is not None or _asked_since(session, desk, person, question):
+        return None
+    now = desk.clock.now()
+    if cancels(text):
+        question.answered_at, question.answer = now, "cancelled"
+        return Reply("OK, I've dropped that message; nothing was logged. Tell me any time something's broken "
+                     "or you need something.")
+    if (now - question.created_at > DETAIL_FOR or _FOR_THE_DESK.search(text)
+            or reads_as_new_matter(desk, classification, text)):
+        return None
+    question.text = f"{question.text}\n{text}"
+    question.created_at = now  # asked again: the newest question, open for another OPEN_FOR
+    return Reply(f"Thanks, I've kept that with your message. To log it with the right team: {AGAIN}",
+                 choices=_choices(question))
+
+
+def _asked_since(session: Session, desk: Desk, person: Person, question: Clarification) -> bool:
+    """Whether the desk asked the person something after this question: a catalog detail, an
+    access request's detail, "Is it fixed?" or a rating, a workaround offer, or staff asked on one
+    of their tickets (handlers/awaited_replies.py)."""
+    from handlers.awaited_replies import awaited
+    from handlers.lifecycle import actor_for
+    from storage import catalog as forms
+    from storage.access import pending_question
+    from storage.follow_up import answerable
+    from storage.problems import WorkaroundOffer
+
+    now, since = desk.clock.now(), question.created_at
+    form = forms.asking_form(session, platform=person.platform, user_id=person.user_id, since=since)
+    access = pending_question(session, platform=person.platform, user_id=person.user_id, since=since)
+    if (form is not None and form.asked_at > since) or (access is not None and access.asked_at > since):
+        return True
+    if any(q.asked_at > since for q in answerable(session, platform=person.platform, user_id=person.user_id,
+                                                  now=now)):
+        return True
+    if any(a.asked_at > since for a in awaited(session, desk, actor_for(desk, person))):
+        return True
+    return session.execute(
+        select(WorkaroundOffer.id).where(WorkaroundOffer.platform == person.platform,
+                                         WorkaroundOffer.user_id == person.user_id,
+                                         WorkaroundOffer.answered_at.is_(None),
+                                         WorkaroundOffer.created_at > since).limit(1)
+    ).first() is not None
+
+
+def _choices(question: Clarification) -> list[tuple[str, str]]:
+    return [(f"{question.id}:{value}", label) for value, label in CHOICES]
 
 
 def pending(session: Session, desk: Desk, person: Person) -> Clarification | None:

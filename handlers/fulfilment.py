@@ -3,7 +3,8 @@ team's checklist in the queue channel, `/sd done REQ-n STEP`, and the resolve wh
 done (the requester is told by the resolve).
 
 How a request shows: `request_view` for `tickets show --json` ("request": item, fields, steps,
-target) and `shown_for` for `/sd show`.
+target), `shown_for` for `/sd show`, and `approval_subject` for the approvers (the item and its
+details, not only the first message).
 
 The item's `target` is the agreed service level of that offering, so once the requester confirms
 the item it is the request's resolution target, whether longer or shorter than the generic one
@@ -101,6 +102,18 @@ def complete(session: Session, desk: Desk, form: RequestForm, ticket: Ticket, it
     if item.target and ticket.resolution_due is not None:
         target += f" (due by {local_time(desk.organisation, ticket.resolution_due)})"
     return f"{thanks} {desk.organisation.queues[ticket.queue].title} will take it from here{target}."
+
+
+def approval_subject(session: Session, organisation: Organisation, ticket: Ticket) -> str | None:
+    """What an approver reads about a catalog request (handlers/approval_steps.py `subject`): the
+    item with every detail given, then the request in the requester's words. None: no catalog
+    request on the ticket."""
+    form = store.form_of_ticket(session, ticket_id=ticket.id)
+    item = organisation.catalog.item(form.item_id) if form is not None else None
+    if item is None:
+        return None
+    details = "; ".join(f"{name}: {value}" for name, value in _details(session, form))
+    return f"{item.name} ({details or 'no details needed'}). Asked as: \"{ticket.title}\"."
 
 
 def start(session: Session, desk: Desk, ticket: Ticket, form: RequestForm, item: CatalogItem, *,

@@ -10,10 +10,17 @@ When does a typed message answer the pending question? (`typed_answer`, checked 
 - A message naming one of the person's requests that is still asking them something ("REQ-1
   replacement", "REQ-1 cancel") answers that request, however old and whatever was asked since.
   A message naming any other ticket (INC-12) is never an answer.
-- Otherwise: the person has a form asking them something, asked in the last day, and the desk has
-  asked them nothing newer (a clarification, the follow-up after a resolve, a workaround offer).
+- Otherwise: the person has a form asking them something, asked in the last day, and no question
+  the desk asked them since takes the message (`_newer_question`): a clarification takes anything;
+  "Is it fixed?" (and "Which one do you mean?") anything; a workaround offer yes or no; a rating
+  only a rating ("4", "5 quick fix") - "sales@example.com" after "How did we do?" is our answer.
+  When the newer question is settled by the message (a yes to "Is it fixed?", a rating, a cancel),
+  our question is asked again right after its answer ("Back to REQ-1 ...", `_back_after`), and a
+  plain answer then fills it; when the message opens a ticket (a clarification's choice), it is
+  recalled naming the request, like for any new matter (`_remind_after`).
 - "cancel" (or "stop", "never mind") cancels the request.
-- Confirming: yes / no answer it. Choice, yes/no, number and date fields: a valid answer is taken.
+- Confirming: yes / no answer it. Choice, yes/no, number and date fields: a valid answer is taken;
+  a date on the wrong side of today for the field ("next Friday" for a restore) is asked again.
   Anything else of at most SHORT_ANSWER_WORDS words is asked again (saying what fits), unless the
   classifier is confident what it is ("I need a new monitor", "thanks", "my tickets": answers
   read as nothing much to it); longer messages are left for intake (something new).
@@ -38,7 +45,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from handlers import catalog, fulfilment, new_matter, notify
-from handlers.catalog import NotAnAnswer
+from handlers.catalog import NotAnAnswer, WrongDay
 from handlers.catalog_config import CatalogField, CatalogItem
 from handlers.desk import Desk
 from handlers.lifecycle import _status, actor_for
@@ -63,6 +70,7 @@ _DIGITS = re.compile(r"\d+")
 _ABOUT_TICKET = re.compile(r"\b(?:update|status|progress|news|eta|how long|where is|what'?s happening)\b|\?\s*$",
                            re.IGNORECASE)
 NEW_WORK = ("incident", "access_request", "service_request")
+ANSWERS, OPENS, HOLDS = "answers", "opens", "holds"  # what a message does to a newer question
 
 
 def typed_answer(session: Session, desk: Desk, person: Person, text: str, classification=None) -> Reply | None:
@@ -79,7 +87,14 @@ def typed_answer(session: Session, desk: Desk, person: Person, text: str, classi
     else:
         now = desk.clock.now()
         form = store.asking_form(session, platform=person.platform, user_id=person.user_id, since=now - OPEN_FOR)
-        if form is None or _asked_since(session, desk, person, form):
+        if form is None:
+            return None
+        newer = _newer_question(session, desk, person, form, text, classification)
+        if newer is not None:  # that question's answer; ours is asked again after it when it is settled
+            if newer == ANSWERS:
+                _back_after(session, desk, form)
+            elif newer == OPENS:
+                _remind_after(session, desk, form)
             return None
     words = " ".join(text.lower().strip(" .!").split())
     if words in _CANCEL:
@@ -109,12 +124,12 @@ def typed_answer(session: Session, desk: Desk, person: Person, text: str, classi
     try:
         value = _value(desk, field, text)
     except NotAnAnswer as wrong:
-        if field.type != "text" and named is None:
+        if field.type != "text" and named is None and not isinstance(wrong, WrongDay):  # a wrong day: asked again
             if new_matter:  # a sentence that is no answer and reads as something new: it is
                 return _remind_after(session, desk, form)
             if len(words.split()) > SHORT_ANSWER_WORDS or _understood(desk, classification):
                 return None
-        return Reply(f"{wrong} {catalog.question(field)}", ok=False, choices=_field_choices(form, item, field))
+        return Reply(f"{wrong} {_question(desk, field)}", ok=False, choices=_field_choices(form, item, field))
     return _take(session, desk, person, form, ticket, item, field, value, source="typed")
 
 
@@ -203,7 +218,11 @@ def ask_next(session: Session, desk: Desk, form: RequestForm, ticket: Ticket, it
     form.pending_field, form.asked_at = missing.name, desk.clock.now()
     details = "A few details" if agreed else f"A few details for {ticket.ref}"
     lead = f"Great. {agreed}{details} (say cancel to stop). " if first else ""
-    return Reply(lead + catalog.question(missing), choices=_field_choices(form, item, missing))
+    return Reply(lead + _question(desk, missing), choices=_field_choices(form, item, missing))
+
+
+def _question(desk: Desk, field: CatalogField) -> str:
+    return catalog.question(field, today=catalog.local_today(desk.organisation, desk.clock.now()))
 
 
 def _value(desk: Desk, field: CatalogField, text: str) -> str | None:
@@ -278,7 +297,7 @@ def pending_question(session: Session, desk: Desk, form: RequestForm | None):
     if form.state == "confirming":
         return ticket, item, None, confirm_question(ticket, item), confirm_choices(form)
     field = item.field_named(form.pending_field or "")
-    return (ticket, item, field, catalog.question(field), _field_choices(form, item, field)) if field else None
+    return (ticket, item, field, _question(desk, field), _field_choices(form, item, field)) if field else None
 
 
 def _named_form(session: Session, person: Person, text: str, named: re.Match) -> RequestForm | None:
@@ -324,23 +343,45 @@ def _says_elsewhere(desk: Desk, ticket: Ticket) -> bool:
     return ticket.queue_confidence is not None and ticket.queue_confidence >= QUEUE_SURE
 
 
-def _asked_since(session: Session, desk: Desk, person: Person, form: RequestForm) -> bool:
-    """Whether the desk asked this person something newer than our pending question."""
-    from handlers import clarification
-    from storage.follow_up import answerable
+def _newer_question(session: Session, desk: Desk, person: Person, form: RequestForm, text: str,
+                    classification) -> str | None:
+    """What the message does to a question the desk asked the person after ours, when one takes it
+    (the module docstring): ANSWERS (settles it), OPENS (a clarification's choice: a new ticket),
+    HOLDS (it waits for its answer); None: no newer question takes it, it is ours."""
+    from handlers import awaited_replies, clarification, follow_up
+    from storage.follow_up import RATING, answerable
     from storage.problems import WorkaroundOffer
 
-    now = desk.clock.now()
-    if any(q.asked_at > form.asked_at for q in answerable(session, platform=person.platform, user_id=person.user_id,
-                                                          now=now)):
-        return True
+    since = form.asked_at
     pending = clarification.pending(session, desk, person)
-    if pending is not None and pending.created_at > form.asked_at:
-        return True
+    if pending is not None and pending.created_at > since:
+        if clarification.typed_choice(text) is not None:
+            return OPENS
+        return ANSWERS if clarification.cancels(text) else HOLDS
+    parsed = follow_up.parse(desk, classification, text)  # a follow-up's answer (kind: fixed, rating)
+    newer = [q for q in answerable(session, platform=person.platform, user_id=person.user_id, now=desk.clock.now())
+             if q.asked_at > since or (q.kind == RATING and q.asked_at >= since)]
+    if any(q.kind != RATING for q in newer):  # "Is it fixed?", "Which one?": anything may be its answer
+        return ANSWERS if parsed is not None or text.strip().isdigit() else HOLDS
+    if newer and parsed is not None and parsed.kind == RATING:
+        return ANSWERS
+    if any(a.asked_at > since for a in awaited_replies.awaited(session, desk, actor_for(desk, person))):
+        return ANSWERS  # staff asked on a ticket since ("can you bring it to desk 4?"): their answer
     newer_offer = session.execute(
         select(WorkaroundOffer.id).where(WorkaroundOffer.platform == person.platform,
                                          WorkaroundOffer.user_id == person.user_id,
                                          WorkaroundOffer.answered_at.is_(None),
-                                         WorkaroundOffer.created_at > form.asked_at).limit(1)
+                                         WorkaroundOffer.created_at > since).limit(1)
     ).first()
-    return newer_offer is not None
+    if newer_offer is not None:
+        return ANSWERS if catalog.yes_or_no(text) is not None else HOLDS
+    return None
+
+
+def _back_after(session: Session, desk: Desk, form: RequestForm) -> None:
+    """The newer question is answered by this message: ours is asked again right after its answer,
+    and a plain answer then fills it."""
+    pending = pending_question(session, desk, form)
+    if pending is not None:
+        ticket, item, _, question, choices = pending
+        new_matter.remind_after(session, ticket, f"Back to {ticket.ref} ({item.name}): {question}", choices)

@@ -23,18 +23,22 @@ The ticket's life cycle moves the form too (handlers.approvals passes the ticket
   (handlers.approvals revives the withdrawn steps, approvals already given stand; without any, it
   is asked from the start). Work on an item that needs approval never starts without it.
 
-`typed_answer`, `answer_by_button` and `cancel` (the conversation) are importable from here too:
-intake and the buttons (prefix `cat:`) call them through this module.
+`answer_by_button` and `cancel` (the conversation) are importable from here too: the buttons
+(prefix `cat:`) call them through this module. Intake calls `typed_answer` first for every typed
+message: the pending catalog question's answer (handlers.request_conversation), else a "cancel" or
+a detail for a pending "Is something broken, do you need something...?" that is the newest
+question (handlers.clarification.typed_reply), before any other question's answer is looked for.
 """
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from handlers import catalog, fulfilment, new_matter, notify
+from handlers import catalog, clarification, fulfilment, new_matter, notify, request_conversation
 from handlers.catalog_config import CatalogItem
 from handlers.desk import Desk
-from handlers.request_conversation import (  # noqa: F401 (typed_answer, answer_by_button, cancel: used from here)
-    BUTTON_PREFIX, answer_by_button, ask_next, cancel, confirm_choices, confirm_question, typed_answer,
+from handlers.messages import Person, Reply
+from handlers.request_conversation import (  # noqa: F401 (answer_by_button, cancel: used from here)
+    BUTTON_PREFIX, answer_by_button, ask_next, cancel, confirm_choices, confirm_question,
 )
 from handlers.sla import local_time
 from storage import audit
@@ -46,6 +50,14 @@ from storage.models import Ticket
 DESK = "service desk"
 EVENTS_PLATFORM = "events"
 UNFINISHED = ("confirming", "collecting", "approval")  # what resolving or closing the ticket stops
+
+
+def typed_answer(session: Session, desk: Desk, person: Person, text: str, classification=None) -> Reply | None:
+    """Intake's first look at a typed message (the module docstring); None: not an answer here."""
+    answer = request_conversation.typed_answer(session, desk, person, text, classification)
+    if answer is not None:
+        return answer
+    return clarification.typed_reply(session, desk, person, text, classification)
 
 
 def after_request_opened(session: Session, desk: Desk, ticket: Ticket) -> None:
