@@ -7,8 +7,14 @@ message answers it (`typed_answer`, a hook in intake's chain, so piped console l
 names its ticket ("ACC-3 7 days"). Then the resource's approvers are asked (handlers.approvals)
 and, once approved, the provisioner gives (or removes, or extends) the access (handlers.provisioners).
 
-Access to something that is not one of `access.resources` is passed to the ticket's queue as a
-plain access request (state `passed`): the team handles it, approval included, by hand. "What do
+How long: a length ("7 days", counted from when access is given), or days the words give: an
+end date ("until the end of the year", "till Friday"), a start ("tomorrow", "from Monday"), or an
+open end ("until further notice": the resource's default, and the requester is told why); they
+are said back as days ("until Thu 31 Dec"): handlers.access_window.
+
+Access to something that is not one of `access.resources` is passed as a plain access request
+(state `passed`) to the team of the thing named (handlers.access_routing: an application's
+access to Application Management): the team handles it, approval included, by hand. "What do
 you need access to?" is asked at most once, and only when the message named nothing at all.
 
 A message that reads as a new matter (handlers.new_matter) while a question is pending is left
@@ -17,9 +23,10 @@ access_text.opens_new_matter); so is a reply that answers nothing ("thanks", "my
 message without the duration asked for (access_text.not_an_answer). A later question of intake's
 takes a plain "1" itself. Closing the ticket ends the request (`closed`, via approvals.ticket_closed).
 
-Revocations ("remove Tom's access to X") need no approval when the beneficiary, their manager or
-staff of the resource's queue ask: removing access lowers risk and should be quick. Anyone
-else's revocation request goes to the resource's approvers like a grant.
+Revocations ("remove Tom's access to X") need no approval when the beneficiary, their manager,
+staff of the resource's queue or its owners ask; anyone else's goes to the resource's approvers
+like a grant (handlers.access_revocation). When access was asked for someone else, they are the
+one asked whether it works (handlers.access_confirmation).
 """
 from __future__ import annotations
 
@@ -28,20 +35,22 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
-from handlers import approvals, clarification, new_matter, notify, provisioners
+from handlers import access_confirmation, access_revocation, access_window, approvals, clarification, new_matter
+from handlers import notify, provisioners
 from handlers.access_config import (
-    AccessResource, identity_of, label, label_of, manager_of, match_resource, name_of, resource_list, span,
-    within_max,
+    AccessResource, identity_of, label, label_of, match_resource, name_of, resource_list, span,
 )
-from handlers.access_text import DEFAULT_DURATION, duration_in, duration_text, not_an_answer, parse, plain, unsure
-from handlers.access_text import wanted_in
+from handlers.access_routing import pass_on
+from handlers.access_text import DEFAULT_DURATION, duration_text, not_an_answer, parse, plain, unsure, wanted_in
+from handlers.access_window import HowLong, Window, window_of
 from handlers.desk import Desk
 from handlers.lifecycle import _status, actor_for
 from handlers.messages import Person, Reply
+from handlers.sla import local_time
 from storage import audit
-from storage.access import AccessRequest, current_grant, pending_question, request_of
+from storage.access import AccessGrant, AccessRequest, current_grant, pending_question, request_of
 from storage.models import Ticket
-from storage.tickets import add_comment, get_ticket
+from storage.tickets import get_ticket
 
 ASK_OPEN_FOR = timedelta(days=1)
 _CANCEL = re.compile(r"^\s*(cancel|never ?mind|forget it|stop)\s*[.!]?\s*$", re.I)
@@ -66,23 +75,24 @@ def on_opened(session: Session, desk: Desk, ticket: Ticket) -> None:
     )
     session.add(request)
     session.flush()
-    notes = []
     wanted = None if parsed.resource else wanted_in(ticket.description)
     if wanted:  # it names something the desk does not arrange: the team's, as written
-        _after_confirmation(session, desk, ticket, _pass_on(session, desk, ticket, request, wanted))
+        _after_confirmation(session, desk, ticket, pass_on(session, desk, ticket, request, wanted))
         return
     if parsed.resource:
         _file_under(session, desk, ticket, parsed.resource)
-    if parsed.duration_seconds and parsed.resource and not within_max(_resource(desk, request), parsed.duration_seconds):
-        notes.append(f"{_title(desk, request)} can be given for at most {_max_text(desk, request)}, "
-                     f"not {duration_text(parsed.duration_seconds)}.")
-        request.duration_seconds = None
-    _after_confirmation(session, desk, ticket, " ".join(notes + [advance(session, desk, ticket, request)]))
+    how = access_window.read(desk, ticket.description, known=Window())
+    note = access_window.take(session, desk, ticket, request, how)[0]
+    _after_confirmation(session, desk, ticket, " ".join(filter(None, [note, advance(session, desk, ticket, request)])))
 
 
 def typed_answer(session: Session, desk: Desk, person: Person, text: str, classification=None) -> Reply | None:
     """The writer's answer to the question their access request is waiting on (None: not one).
-    An answer may name its ticket ("ACC-3 7 days"), which picks that request however old."""
+    An answer may name its ticket ("ACC-3 7 days"), which picks that request however old. A
+    beneficiary's yes or no to "Can you use it?" is theirs too (handlers.access_confirmation)."""
+    confirmed = access_confirmation.typed_answer(session, desk, person, text)
+    if confirmed is not None:
+        return confirmed
     refs = _REF.findall(text)
     if refs:
         named = get_ticket(session, ref=f"ACC-{int(refs[0][1])}")
@@ -111,37 +121,40 @@ def typed_answer(session: Session, desk: Desk, person: Person, text: str, classi
     if not refs and _newer_clarification(session, desk, person, request, text):
         return None  # "1" answers the question intake asked after this one
     words = text.split()
-    asking = request.asking
+    asking, note = request.asking, ""
     if asking == "resource":
         found = match_resource(desk.organisation.access, text)
         if found is None:  # something the desk does not arrange: the team's, with this detail
-            return Reply(_pass_on(session, desk, ticket, request, wanted_in(text) or plain(text), detail=text))
+            return Reply(pass_on(session, desk, ticket, request, wanted_in(text) or plain(text), detail=text))
         request.resource = found[0]
         _file_under(session, desk, ticket, found[0])
         more = parse(desk.organisation, text, now=desk.clock.now())  # "the finance share for 30 days to ..."
-        if request.duration_seconds is None and more.duration_seconds and within_max(_resource(desk, request),
-                                                                                      more.duration_seconds):
-            request.duration_seconds = more.duration_seconds
+        how = access_window.read(desk, text, known=window_of(session, ticket.id))
+        if how.seconds is None and request.duration_seconds:  # the first message's length, now checked
+            how = HowLong(request.duration_seconds, window_of(session, ticket.id))
+        note = access_window.take(session, desk, ticket, request, how)[0]
         request.justification = request.justification or more.justification
     elif asking == "duration":
-        resource = _resource(desk, request)
-        seconds = int(span(resource.default_duration).total_seconds()) if DEFAULT_DURATION.match(text) else \
-            duration_in(text, now=desk.clock.now())[0]
-        if seconds is None:
+        known = window_of(session, ticket.id)
+        how = access_window.with_default(desk, request, HowLong(None, known)) if DEFAULT_DURATION.match(text) \
+            else access_window.read(desk, text, known=known)
+        if how.seconds is None and not how.open_ended and how.passed is None:
+            if how.window.starts_at and how.window.starts_at != known.starts_at:  # "from Monday": and how long?
+                access_window.keep(session, desk, ticket, request, how)
+                return Reply(_duration_question(session, desk, ticket, request))
             return None if refs else Reply(
-                f"I didn't get a length of time from '{text.strip()[:60]}'. {_duration_question(desk, request)}",
-                ok=False)
-        if not within_max(resource, seconds):
-            return Reply(f"{_title(desk, request)} can be given for at most {_max_text(desk, request)}. "
-                         f"{_duration_question(desk, request)}", ok=False)
-        request.duration_seconds = seconds
+                f"I didn't get a length of time from '{text.strip()[:60]}'. "
+                f"{_duration_question(session, desk, ticket, request)}", ok=False)
+        note, ok = access_window.take(session, desk, ticket, request, how)
+        if not ok:
+            return Reply(f"{note} {_duration_question(session, desk, ticket, request)}", ok=False)
     elif asking == "justification":
         request.justification = " ".join(words)[:500]
     else:
         return None
     audit.record(session, actor=ticket.requester_name, action="access_detail", ticket=ticket, field=asking,
                  after=getattr(request, asking if asking != "duration" else "duration_seconds"), at=desk.clock.now())
-    return Reply(advance(session, desk, ticket, request))
+    return Reply(" ".join(filter(None, [note, advance(session, desk, ticket, request)])))
 
 
 def _newer_clarification(session: Session, desk: Desk, person: Person, request: AccessRequest, text: str) -> bool:
@@ -150,13 +163,14 @@ def _newer_clarification(session: Session, desk: Desk, person: Person, request: 
 
 
 def _reminder(desk: Desk, ticket: Ticket, request: AccessRequest) -> str:
+    what = f" (access to {_title(desk, request)})" if request.resource else ""
     if request.asking == "resource":
-        what, needs, example = "", "what you need access to", "Salesforce"
+        needs, example = "what you need access to", "Salesforce"
+    elif request.asking == "duration":
+        needs = "how much longer you need it" if request.action == "extend" else "how long you need it for"
+        example = duration_text(int(span(_resource(desk, request).default_duration).total_seconds()))
     else:
-        what = f" (access to {_title(desk, request)})"
-        needs, example = ("how long you need it for", duration_text(int(span(
-            _resource(desk, request).default_duration).total_seconds()))) if request.asking == "duration" else \
-            ("a line on why you need it, for the approvers", "for the Q4 audit")
+        needs, example = "a line on why you need it, for the approvers", "for the Q4 audit"
     return (f"Your earlier request {ticket.ref}{what} still needs to know {needs}. When you're ready, answer with "
             f"its number, e.g. \"{ticket.ref} {example}\" (or \"{ticket.ref} cancel\").")
 
@@ -172,26 +186,6 @@ def _cancel(session: Session, desk: Desk, person: Person, ticket: Ticket, reques
     return Reply(f"OK, I've cancelled {ticket.ref}. Tell me any time you need access to something.")
 
 
-def _pass_on(session: Session, desk: Desk, ticket: Ticket, request: AccessRequest, wanted: str,
-             detail: str | None = None) -> str:
-    """Access to something that is not a configured resource: the ticket's queue handles it as
-    written, approval included; the requester is told so. Returns their sentence."""
-    now = desk.clock.now()
-    request.state, request.asking, request.asked_at = "passed", None, None
-    if detail:
-        add_comment(session, ticket=ticket, author=ticket.requester_name, visibility="public", body=detail, at=now)
-    audit.record(session, actor="desk", action="access_passed_on", ticket=ticket, field="resource", after=wanted,
-                 reason="not one of the configured access resources", at=now)
-    team = desk.organisation.queues[ticket.queue].title
-    added = f" They added: \"{detail}\"." if detail else ""
-    notify.queue_channel(session, desk, ticket, event="access_task",
-                         text=f"{ticket.ref}: access to {wanted} isn't something the desk arranges, so it's yours as "
-                              f"written (approval too, by hand): \"{ticket.title}\".{added} When it's done: "
-                              f"/sd resolve {ticket.ref} TEXT")
-    return (f"{wanted[:1].upper()}{wanted[1:]} isn't one of the resources I arrange myself, so I've passed "
-            f"{ticket.ref} to {team} as you wrote it; they'll take it from here.")
-
-
 def advance(session: Session, desk: Desk, ticket: Ticket, request: AccessRequest) -> str:
     """Ask the next missing thing, or send the request on; the sentence for the requester."""
     now = desk.clock.now()
@@ -203,7 +197,8 @@ def advance(session: Session, desk: Desk, ticket: Ticket, request: AccessRequest
     resource = _resource(desk, request)
     grant = current_grant(session, resource=request.resource, beneficiary=request.beneficiary)
     if request.action == "revoke":
-        return _revoke(session, desk, ticket, request, resource, grant)
+        return access_revocation.revoke(session, desk, ticket, request, resource, grant,
+                                        subject=_revocation_subject(desk, request, grant))
     note = ""
     if request.action == "extend" and grant is not None and grant.state == "revoking":
         grant, request.action = None, "grant"  # its removal is under way: this is new access
@@ -215,8 +210,14 @@ def advance(session: Session, desk: Desk, ticket: Ticket, request: AccessRequest
     if request.action == "grant" and grant is not None and grant.state == "active":
         request.action = "extend"
         note = f"{_whose(desk, ticket, request)} access to {_title(desk, request)} already; I'll ask to extend it. "
+    ends_at = window_of(session, ticket.id).ends_at
+    if request.action == "extend" and grant is not None and grant.expires_at and ends_at \
+            and ends_at <= grant.expires_at:
+        note += f"Until {access_window.phrase(desk, Window(None, ends_at), None).removeprefix('until ')} is no " \
+                f"extension. "
+        access_window.forget_end(session, desk, ticket, request)
     if request.duration_seconds is None:
-        return note + _ask(request, "duration", now, _duration_question(desk, request))
+        return note + _ask(request, "duration", now, _duration_question(session, desk, ticket, request))
     if request.justification is None and resource.justification_required:
         return note + _ask(request, "justification", now,
                            f"Why do you need access to {_title(desk, request)}? One line for the approvers.")
@@ -235,8 +236,10 @@ def describe(session: Session, desk: Desk, ticket: Ticket) -> str:
     who = label_of(desk.organisation, request.beneficiary)
     what = _title(desk, request)
     if request.action == "revoke":
-        return f"remove {who}'s access to {what}."
-    length = f" for {duration_text(request.duration_seconds)}" if request.duration_seconds else ""
+        return _revocation_subject(desk, request, session.get(AccessGrant, request.grant_id) if request.grant_id
+                                   else None)
+    length = access_window.phrase(desk, window_of(session, ticket.id), request.duration_seconds)
+    length = f" {length}" if length else ""
     verb = "extend access to" if request.action == "extend" else "access to"
     why = f" Why: {request.justification}." if request.justification else ""
     return f"{verb} {what} for {who}{length}.{why}"
@@ -249,10 +252,14 @@ def approved(session: Session, desk: Desk, ticket: Ticket) -> None:
         return
     request.state = "approved"
     resource = _resource(desk, request)
-    already = request.action == "revoke" and _removing(session, request)
+    if request.action == "revoke":
+        access_revocation.approved(session, desk, ticket, request, resource)
+        return
+    extended = session.get(AccessGrant, request.grant_id) if request.action == "extend" and request.grant_id else None
+    seconds = access_window.seconds_at_approval(session, desk, request, extended.expires_at if extended else None)
+    if seconds is not None:  # up to the end date the requester gave, from now
+        request.duration_seconds = seconds
     provisioners.carry_out(session, desk, ticket, request, resource)
-    if request.action == "revoke" and request.state == "revoking":
-        notify.requester(session, desk, ticket, event="provisioning", text=_removal_text(desk, request, already))
 
 
 def closed(session: Session, desk: Desk, ticket: Ticket) -> None:
@@ -282,6 +289,8 @@ def access_json(session: Session, ticket: Ticket) -> dict | None:
         "action": request.action, "resource": request.resource, "beneficiary": request.beneficiary,
         "duration_seconds": request.duration_seconds, "justification": request.justification,
         "state": request.state, "waiting_for": request.asking,
+        **{field: (moment.isoformat() if moment else None)
+           for field, moment in vars(window_of(session, ticket.id)).items()},  # the days asked, if any
         "approvals": [{k: step[k] for k in ("approver", "approvers", "decision", "at", "note", "step")}
                       for step in approvals.approvers_of(session, ticket)],
         "expires_at": grant.expires_at.isoformat() if grant and grant.expires_at else None,
@@ -315,48 +324,9 @@ def _after_confirmation(session: Session, desk: Desk, ticket: Ticket, text: str)
     confirmation.payload = {**confirmation.payload, "text": f"{confirmation.payload.get('text', '')}\n{text}"}
 
 
-def _revoke(session: Session, desk: Desk, ticket: Ticket, request: AccessRequest, resource: AccessResource, grant) -> str:
-    who = label_of(desk.organisation, request.beneficiary)
-    if grant is None:
-        notify.queue_channel(session, desk, ticket, event="access_task", queue=resource.queue,
-                             text=f"{ticket.ref}: please check and remove {who}'s access to {_title(desk, request)} "
-                                  f"(none on record here). When it's done: /sd revoked {ticket.ref}")
-        request.state = "approved"
-        return (f"{ticket.ref}: I have no record of {who} having access to {_title(desk, request)}; "
-                f"the {resource.queue} team will check and remove any they find.")
-    request.grant_id = grant.id
-    requester = name_of(desk.organisation, ticket.requester_platform, ticket.requester_id)
-    member = desk.organisation.staff_named(requester)
-    if requester == request.beneficiary or requester == manager_of(desk.organisation, request.beneficiary) or (
-            member is not None and member.may_work(resource.queue)):
-        request.state = "approved"
-        already = _removing(session, request)
-        provisioners.carry_out(session, desk, ticket, request, resource)
-        return f"{ticket.ref}: no approval needed. {_removal_text(desk, request, already)}"
-    request.state = "approval"
-    waiting = approvals.request_approval(session, desk, ticket, list(resource.approvers),
-                                         beneficiary_id=request.beneficiary)
-    return f"{ticket.ref}: {describe(session, desk, ticket)} {waiting}"
-
-
-def _removing(session: Session, request: AccessRequest) -> bool:
-    """Whether the grant this revocation names is being removed already (the expiry, another request)."""
-    from storage.access import AccessGrant
-
-    grant = session.get(AccessGrant, request.grant_id) if request.grant_id else None
-    return grant is not None and grant.state == "revoking"
-
-
-def _removal_text(desk: Desk, request: AccessRequest, already: bool) -> str:
-    """For the requester: who removes the access; they hear again when it is done."""
+def _revocation_subject(desk: Desk, request: AccessRequest, grant: AccessGrant | None) -> str:
     who, what = label_of(desk.organisation, request.beneficiary), _title(desk, request)
-    resource = _resource(desk, request)
-    if already:
-        return f"{who}'s access to {what} is already being removed; I'll tell you when it's done."
-    if resource.provisioner == "webhook":
-        return f"Removing {who}'s access to {what} now; I'll tell you when it's done."
-    team = desk.organisation.queues[resource.queue].title
-    return f"{team} will remove {who}'s access to {what}; I'll tell you when it's done."
+    return f"remove {who}'s access to {what}{'' if grant is not None else ' (none on record here)'}."
 
 
 def _ask(request: AccessRequest, what: str, now, question: str) -> str:
@@ -364,12 +334,22 @@ def _ask(request: AccessRequest, what: str, now, question: str) -> str:
     return question
 
 
-def _duration_question(desk: Desk, request: AccessRequest) -> str:
+def _duration_question(session: Session, desk: Desk, ticket: Ticket, request: AccessRequest) -> str:
+    """"How long do you need it for?" (from the start given; for an extension, how much longer)."""
     resource = _resource(desk, request)
     limit = f", at most {_max_text(desk, request)}" if resource.max_duration else ""
-    verb = "extend it by" if request.action == "extend" else "do you need it for"
-    return (f"How long {verb}? Say e.g. \"7 days\" or \"2 weeks\" (\"default\" for "
-            f"{duration_text(int(span(resource.default_duration).total_seconds()))}{limit}).")
+    default = duration_text(int(span(resource.default_duration).total_seconds()))
+    if request.action == "extend":
+        grant = current_grant(session, resource=request.resource, beneficiary=request.beneficiary)
+        whose = "Your" if _whose(desk, ticket, request) == "You have" else \
+            f"{label_of(desk.organisation, request.beneficiary)}'s"
+        runs = f"{whose} access runs until {local_time(desk.organisation, grant.expires_at)}. " \
+            if grant is not None and grant.expires_at else ""
+        return (f"{runs}How much longer do you need it? Say e.g. \"7 days\", \"2 weeks\" or a new end date like "
+                f"\"until Friday\" (\"default\" for {default} more{limit}).")
+    start = access_window.start_phrase(desk, window_of(session, ticket.id))
+    return (f"How long do you need it for{start}? Say e.g. \"7 days\", \"2 weeks\" or an end date like \"until "
+            f"Friday\" (\"default\" for {default}{limit}).")
 
 
 def _max_text(desk: Desk, request: AccessRequest) -> str:

@@ -3,15 +3,18 @@
 "I need access to Salesforce to work on the Q4 pipeline" → grant, Salesforce, the writer, no
 duration yet, justification "work on the Q4 pipeline". "Remove Tom's access to the finance share"
 → revoke for tom. "Give Tom access to production SSH for 2 weeks because he is on call" → grant
-for tom, 14 days, "he is on call".
+for tom, 14 days, "he is on call". Days ("until the end of the year", "tomorrow", "until further
+notice") are read by handlers.access_dates.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, timezone, tzinfo
+from zoneinfo import ZoneInfo
 
 from handlers.access_config import known_name, match_resource
+from handlers.access_dates import Dates, dates_in, says_when
 from handlers.new_matter import SENTENCE_WORDS, reads_as_new_matter
 from handlers.ticket_mentions import refs_in
 
@@ -24,9 +27,6 @@ _UNITS = {"h": 3600, "hr": 3600, "hour": 3600, "d": 86400, "day": 86400, "w": 60
 _DURATION = re.compile(
     r"(?:\bfor\s+)?\b(?P<n>\d{1,4}|" + "|".join(sorted(_NUMBERS, key=len, reverse=True)) + r")\s*"
     r"(?P<unit>hours?|hrs?|h|days?|d|weeks?|wks?|w|months?|mo)\b", re.I)
-_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_UNTIL = re.compile(r"\b(?:until|till|through|to)\s+(?:next\s+)?(?P<day>" + "|".join(_WEEKDAYS)
-                    + r"|tomorrow|\d{4}-\d{2}-\d{2})\b", re.I)
 _FOR_WHOM = [
     re.compile(r"\b(?:give|grant|add|remove|revoke|extend)\s+(?P<name>[\w.-]+?)(?:'s|’s)?\s+(?:access|permissions?)\b", re.I),
     re.compile(r"\b(?P<name>[\w.-]+?)(?:'s|’s)\s+access\b", re.I),
@@ -48,7 +48,8 @@ _WANTED = [re.compile(r"\b(?:access|permissions?|rights?|login|account|log|sign)
                       r"\s+(?:to|on|for|in|into|at)\s+(?P<what>.+)", re.I | re.S),
            re.compile(r"\b(?:need|want|get|request(?:ing)?|like|have)\s+(?P<what>.+)", re.I | re.S)]
 _WANTED_END = re.compile(r"\b(?:because|since|so|in order|to|for|until|till|as|please|pls|asap|thanks?|starting|"
-                         r"from|by|which|that|who|if|when|while|and then|but)\b|[.,;:!?()\n]", re.I)
+                         r"from|by|which|that|who|if|when|while|and then|but|tomorrow|today|tonight|next week|"
+                         r"permanently|indefinitely)\b|[.,;:!?()\n]", re.I)
 _FILLER = {"i", "me", "my", "we", "us", "our", "need", "needs", "want", "get", "have", "can", "could", "would", "like",
            "access", "permission", "permissions", "right", "rights", "login", "account", "to", "on", "in", "into",
            "the", "a", "an", "some", "any", "request", "requesting", "give", "grant", "add", "hi", "hello", "hey", "it",
@@ -65,8 +66,14 @@ class Parsed:
     action: str  # grant | revoke | extend
     resource: str | None
     beneficiary: str | None  # None: the writer
-    duration_seconds: int | None
+    duration_seconds: int | None  # a length, or up to an end date (`dates`)
     justification: str | None
+    dates: Dates = Dates()  # a start, an end date or an open end (handlers.access_dates)
+
+
+def zone_of(organisation) -> tzinfo:
+    """The time zone days are counted in (business_hours.timezone)."""
+    return ZoneInfo(organisation.business_hours.timezone)
 
 
 def parse(organisation, text: str, *, now: datetime) -> Parsed:
@@ -76,14 +83,17 @@ def parse(organisation, text: str, *, now: datetime) -> Parsed:
     if found:
         _, hit = found
         spans.append((hit.start() - len(_LEAD_IN.search(text[: hit.start()]).group(0)), hit.end()))
-    duration, where = duration_in(text, now=now)
+    zone = zone_of(organisation)
+    duration, where = duration_in(text, now=now, zone=zone)
     if where:
         spans.append(where)
+    dates = dates_in(text, now=now, zone=zone)
+    spans.extend(dates.spans)
     beneficiary, who = _beneficiary(organisation, text, spans)
     if who:
         spans.append(who)
     return Parsed(action, found[0] if found else None, beneficiary, duration,
-                  justification_in(text, spans) if action != "revoke" else None)
+                  justification_in(text, spans) if action != "revoke" else None, dates)
 
 
 def wanted_in(text: str) -> str | None:
@@ -117,8 +127,8 @@ def not_an_answer(desk, request, text: str, classification, *, named: bool) -> b
     - resource: it names no resource (names_no_resource: "thanks", "my tickets", "what do you mean?",
       "not sure": `unsure`, which the desk answers itself);
     - duration: it answers nothing (answers_nothing; "ok" and "fine" mean the default), or it is a
-      sentence of more than SHORT_REPLY_WORDS words with no length of time in it (a new matter the
-      model is unsure of: "the screen of my laptop is cracked and flickers").
+      sentence of more than SHORT_REPLY_WORDS words with no length of time, end date or open end
+      in it (a new matter the model is unsure of: "the screen of my laptop is cracked and flickers").
     - justification is free text (it may name tickets): any reply but pleasantries is the reason."""
     asking = request.asking
     if not named and ((REVOKE.search(text) and request.action != "revoke") or
@@ -126,7 +136,7 @@ def not_an_answer(desk, request, text: str, classification, *, named: bool) -> b
         return True
     if asking == "resource":
         return names_no_resource(desk, text, classification)
-    if asking == "duration" and not DEFAULT_DURATION.match(text) and duration_in(text, now=desk.clock.now())[0] is None:
+    if asking == "duration" and not DEFAULT_DURATION.match(text) and not answers_how_long(text):
         return answers_nothing(desk.organisation, text) or (not named and len(text.split()) > SHORT_REPLY_WORDS)
     return asking == "justification" and pleasantries_only(desk.organisation, text)
 
@@ -137,9 +147,10 @@ def opens_new_matter(desk, asking: str, resource: str | None, text: str, classif
     Only a message that reads as a new matter (handlers.new_matter) can; then, by question:
     - resource: it is new when the model reads it as another kind of matter (an incident, a
       service request); an access request is the answer to "What do you need access to?".
-    - duration: it is the answer when it has a length of time in it, names no other resource and
-      is an access request or starts with the length ("I need it for 2 weeks", "2 weeks, for the
-      audit"); otherwise it is new ("I need prod ssh", "VPN has been down for 2 hours").
+    - duration: it is the answer when it has a length of time, an end date or an open end in it
+      (answers_how_long), names no other resource and is an access request or starts with the
+      length ("I need it for 2 weeks", "2 weeks, for the audit", "until the end of the month");
+      otherwise it is new ("I need prod ssh", "VPN has been down for 2 hours").
     - justification is free text, so nearly anything could be a reason: it is new only when it
       names a different configured resource or reads as another kind of matter, and does not
       start like a reason ("because ...", "to ...", "I need it for ...")."""
@@ -151,9 +162,10 @@ def opens_new_matter(desk, asking: str, resource: str | None, text: str, classif
     if asking == "resource":
         return another_kind
     if asking == "duration":
-        seconds, where = duration_in(text, now=desk.clock.now())
+        where = length_in(text)[1] or next(iter(dates_in(text, now=desk.clock.now(),
+                                                          zone=zone_of(desk.organisation)).spans), None)
         leads = where is not None and not text[:where[0]].strip(" ,.:;-")
-        return seconds is None or other or (another_kind and not leads)
+        return not answers_how_long(text) or other or (another_kind and not leads)
     return (other or another_kind) and not reads_as_reason(text)
 
 
@@ -234,31 +246,33 @@ def reads_as_reason(text: str) -> bool:
     return bool(_REASON_START.match(text))
 
 
-def duration_in(text: str, *, now: datetime) -> tuple[int | None, tuple[int, int] | None]:
-    """Seconds of a duration written in the text ("for 7 days", "2 weeks", "until Friday")."""
+def length_in(text: str) -> tuple[int | None, tuple[int, int] | None]:
+    """Seconds of a length written in the text ("for 7 days", "2 weeks", "a month")."""
     match = _DURATION.search(text)
     if match:
         amount = match.group("n").lower()
         number = int(amount) if amount.isdigit() else _NUMBERS[amount]
         unit = match.group("unit").lower().rstrip("s") or "s"
         return number * _UNITS[unit if unit in _UNITS else unit[0]], match.span()
-    match = _UNTIL.search(text)
-    if match:
-        day = match.group("day").lower()
-        if day == "tomorrow":
-            end = now.date() + timedelta(days=1)
-        elif day in _WEEKDAYS:
-            ahead = (_WEEKDAYS.index(day) - now.weekday()) % 7 or 7
-            end = now.date() + timedelta(days=ahead)
-        else:
-            try:
-                end = datetime.strptime(day, "%Y-%m-%d").date()
-            except ValueError:
-                return None, None
-        until = datetime.combine(end + timedelta(days=1), time(0), tzinfo=timezone.utc)  # to the end of that day
-        seconds = int((until - now).total_seconds())
-        return (seconds if seconds > 0 else None), match.span()
     return None, None
+
+
+def duration_in(text: str, *, now: datetime, zone: tzinfo = timezone.utc) -> tuple[int | None, tuple[int, int] | None]:
+    """Seconds of a duration written in the text: a length ("for 7 days", "2 weeks"), or from now
+    to the end of a day it names ("until Friday", "until the end of the year": handlers.access_dates)."""
+    found = length_in(text)
+    if found[0]:
+        return found
+    dates = dates_in(text, now=now, zone=zone)
+    if dates.ends_at is None:
+        return None, None
+    seconds = int((dates.ends_at - max(now, dates.starts_at or now)).total_seconds())
+    return (seconds if seconds > 0 else None), dates.spans[-1]
+
+
+def answers_how_long(text: str) -> bool:
+    """Whether a text answers "How long?": a length, an end date or an open end ("until further notice")."""
+    return length_in(text)[0] is not None or says_when(text)
 
 
 def justification_in(text: str, spans: list[tuple[int, int]]) -> str | None:
@@ -301,8 +315,7 @@ def duration_text(seconds: int) -> str:
         if seconds >= size * (2 if unit == "week" else 1) and seconds % size == 0:  # "7 days", "2 weeks"
             count = seconds // size
             return f"{count} {unit}{'s' if count != 1 else ''}"
-    if seconds >= 86400:
-        days = round(seconds / 86400, 1)
-        return f"{days:g} days"
+    if seconds >= 2 * 86400:  # up to an end date: "about 24 days" (the date itself is said where it matters)
+        return f"about {round(seconds / 86400)} days"
     hours = max(1, round(seconds / 3600))
     return f"{hours} hour{'s' if hours != 1 else ''}"

@@ -15,21 +15,24 @@ commit, so it is idempotent.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from sqlalchemy.orm import Session
 
-from handlers import follow_up, notify
+from handlers import access_confirmation, follow_up, notify
 from handlers.access_config import identity_of, label, label_of, name_of, span
-from handlers.access_text import duration_text
+from handlers.access_dates import day_text
+from handlers.access_text import zone_of
+from handlers.access_window import phrase, window_of
 from handlers.desk import Desk
-from handlers.lifecycle import Actor, DeskError, Refused, _status, require_staff
+from handlers.lifecycle import Actor, DeskError, _status, require_staff
 from handlers.messages import Person
 from handlers.provisioners import send
+from handlers.sla import local_time
 from handlers.sweeping import sweep_tickets
 from storage import audit
 from storage.access import (
-    AccessGrant, current_grants, due_grant_ticket_ids, due_grants, extensions_waiting, removals_asked, request_of,
+    AccessGrant, due_grant_ticket_ids, due_grants, extensions_waiting, removals_asked, request_of,
 )
 from storage.models import OutboxMessage, Ticket
 
@@ -40,30 +43,45 @@ def when(moment: datetime | None) -> str:
     return f"{moment:%Y-%m-%d %H:%M} UTC" if moment else "no expiry"
 
 
+def until(desk: Desk, moment: datetime | None) -> str:
+    """An expiry as people there read it: "the end of Thu 31 Dec" (an end date's midnight) or
+    "Mon 14 Dec 15:30 GMT"."""
+    if moment is None:
+        return "no expiry"
+    zone = zone_of(desk.organisation)
+    if moment.astimezone(zone).time() == time(0):
+        return f"the end of {day_text(moment, zone, now=desk.clock.now(), last=True)}"
+    return local_time(desk.organisation, moment)
+
+
 def confirm(session: Session, desk: Desk, grant: AccessGrant, *, by: str, at: datetime) -> None:
-    """Access is in place: the grant starts now and runs its duration; the ticket resolves."""
+    """Access is in place: the grant starts now and runs its duration, or to the end date the
+    requester gave (handlers.access_window); the ticket resolves."""
     grant.state, grant.granted_at, grant.delivery_id = "active", at, None
-    grant.expires_at = at + timedelta(seconds=grant.duration_seconds) if grant.duration_seconds else None
+    grant.expires_at = window_of(session, grant.ticket_id).ends_at or (
+        at + timedelta(seconds=grant.duration_seconds) if grant.duration_seconds else None)
     _schedule(desk, grant)
     ticket = session.get(Ticket, grant.ticket_id)
     audit.record(session, actor=by, action="granted", ticket=ticket, field="access",
                  after=f"{grant.resource}:{grant.beneficiary}", reason=f"until {when(grant.expires_at)}", at=at)
-    what = _what(desk, grant)
-    _resolve(session, desk, ticket, by, f"{label_of(desk.organisation, grant.beneficiary)} has access to {what} "
-                                        f"until {when(grant.expires_at)}.")
+    what, end = _what(desk, grant), until(desk, grant.expires_at)
+    told = f"You now have access to {what} until {end} ({ticket.ref})."
+    asked = _resolve(session, desk, ticket, by, f"{label_of(desk.organisation, grant.beneficiary)} has access to "
+                                                f"{what} until {end}.", grant=grant, told=told)
     request = request_of(session, ticket)
     if request is not None:
         request.state = "granted"
-    if grant.beneficiary != name_of(desk.organisation, ticket.requester_platform, ticket.requester_id):
-        tell_beneficiary(session, desk, ticket, grant, event="access_granted",
-                         text=f"You now have access to {what} until {when(grant.expires_at)} ({ticket.ref}).")
+    if not asked and grant.beneficiary != name_of(desk.organisation, ticket.requester_platform, ticket.requester_id):
+        tell_beneficiary(session, desk, ticket, grant, event="access_granted", text=told)
 
 
 def extend(session: Session, desk: Desk, grant: AccessGrant, *, ticket: Ticket, seconds: int, approvers: list[str]) -> None:
     session.get(Ticket, grant.ticket_id, with_for_update=True)  # the expiry sweep works under this lock
     now = desk.clock.now()
     before = grant.expires_at
-    grant.expires_at = max(before or now, now) + timedelta(seconds=seconds)
+    end = window_of(session, ticket.id).ends_at  # the end date asked for, if one was
+    grant.expires_at = end if end and end > max(before or now, now) else max(before or now, now) + timedelta(
+        seconds=seconds)
     grant.duration_seconds = int((grant.expires_at - (grant.granted_at or now)).total_seconds())
     grant.approvers = list(dict.fromkeys([*(grant.approvers or []), *approvers]))
     grant.warned_at = None
@@ -75,7 +93,9 @@ def extend(session: Session, desk: Desk, grant: AccessGrant, *, ticket: Ticket, 
     if resource is not None and resource.provisioner == "webhook":
         send(session, desk, grant, resource, action="extend")
         grant.next_check_at = now if grant.state != "active" else grant.next_check_at
-    _resolve(session, desk, ticket, "desk", f"Access to {_what(desk, grant)} extended until {when(grant.expires_at)}.")
+    what, who, end = _what(desk, grant), label_of(desk.organisation, grant.beneficiary), until(desk, grant.expires_at)
+    _resolve(session, desk, ticket, "desk", f"Access to {what} for {who} extended until {end}.", grant=grant,
+             told=f"Your access to {what} is extended until {end} ({ticket.ref}).")
 
 
 def revoke(session: Session, desk: Desk, grant: AccessGrant, *, by: str, reason: str, ticket: Ticket | None = None) -> None:
@@ -168,7 +188,8 @@ def _extensions_end(session: Session, desk: Desk, grant: AccessGrant, *, expired
                          before="extend", after="grant", reason=f"{grant.resource} expired before approval", at=now)
             waiting = approvals.request_approval(session, desk, ticket, list(resource.approvers),
                                                  beneficiary_id=request.beneficiary)
-            length = f" for {duration_text(request.duration_seconds)}" if request.duration_seconds else ""
+            length = phrase(desk, window_of(session, ticket.id), request.duration_seconds)
+            length = f" {length}" if length else ""
             notify.requester(session, desk, ticket, event="access_question",
                              text=f"{who}'s access to {what} has expired, so {ticket.ref} now asks for new access "
                                   f"to {what}{length} instead of an extension. {waiting}")
@@ -288,7 +309,7 @@ def _staff_confirms(session: Session, desk: Desk, ticket: Ticket, actor: Actor, 
                         f"is recorded when the receiver answers.")
     if done == "granted":
         confirm(session, desk, grant, by=actor.name, at=now)
-        return f"{ticket.ref}: access recorded, until {when(grant.expires_at)}."
+        return f"{ticket.ref}: access recorded, until {until(desk, grant.expires_at)}."
     revoked(session, desk, grant, at=now, by=actor.name)
     return (f"{ticket.ref}: removal recorded; {label_of(desk.organisation, grant.beneficiary)} no longer has "
             f"access to {_what(desk, grant)}.")
@@ -316,37 +337,10 @@ def _state_text(desk: Desk, request, grant: AccessGrant | None, done: str, ref: 
 
 
 def access_command(session: Session, desk: Desk, actor: Actor, rest: str) -> str:
-    """`/sd access list [USER|RESOURCE]`: current grants (staff see all; others their own)."""
-    words = rest.split()
-    if not words or words[0].lower() != "list":
-        raise DeskError("Usage: /sd access list [USER|RESOURCE]")
-    organisation = desk.organisation
-    me = name_of(organisation, actor.person.platform, actor.person.user_id, actor.person.groups)
-    arg = words[1].lower().lstrip("@") if len(words) > 1 else None
-    resource = None
-    if arg is not None:
-        from handlers.access_config import match_resource
+    """`/sd access list [USER|RESOURCE]` (handlers.access_list)."""
+    from handlers.access_list import access_list
 
-        found = arg in organisation.access.resources and (arg, None) or match_resource(organisation.access, " ".join(words[1:]))
-        resource = found[0] if found else None
-    user = None if resource else (arg or (None if actor.staff else me))
-    if actor.staff is None and (resource is not None or user != me):
-        raise Refused("Sorry, you can only list your own access; support staff can see everyone's.")
-    rows = current_grants(session, beneficiary=user, resource=resource)
-    if resource:
-        scope = label(resource, organisation.access.resources[resource])
-    elif user == me:  # the person's own name as the platform gives it (an unlisted Discord user's id is no name)
-        scope = label_of(organisation, me) if me in organisation.people or organisation.staff_named(me) \
-            else actor.person.display_name
-    else:
-        scope = label_of(organisation, user) if user else "everyone"
-    if not rows:
-        return "No one has access through the desk right now." if scope == "everyone" else \
-            f"No current access for {scope}."
-    lines = [f"  {_what(desk, g)} · {label_of(organisation, g.beneficiary)} · "
-             f"{g.state if g.state != 'active' else 'until ' + when(g.expires_at)} · approved by "
-             f"{', '.join(g.approvers or []) or '-'} · {session.get(Ticket, g.ticket_id).ref}" for g in rows]
-    return f"Current access ({scope}):\n" + "\n".join(lines)
+    return access_list(session, desk, actor, rest)
 
 
 # Inside.
@@ -368,11 +362,13 @@ def _what_of(desk: Desk, name: str) -> str:
     return label(name, resource) if resource else name
 
 
-def _resolve(session: Session, desk: Desk, ticket: Ticket, by: str, resolution: str, *, removal: bool = False) -> None:
-    """Access given or extended: resolved, and the requester is asked whether it works. A removal
-    has nothing to confirm: resolved and closed at once, no question, no close later."""
+def _resolve(session: Session, desk: Desk, ticket: Ticket, by: str, resolution: str, *, removal: bool = False,
+             grant: AccessGrant | None = None, told: str = "") -> bool:
+    """Access given or extended: resolved, and whoever has it is asked whether it works (the
+    beneficiary, told `told`, when someone else asked: handlers.access_confirmation; True then).
+    A removal has nothing to confirm: resolved and closed at once, no question, no close later."""
     if ticket.status in ("resolved", "closed"):
-        return
+        return False
     ticket.resolution = resolution
     actor = Actor(Person("desk", by, by), desk.organisation.staff_named(by))
     _status(session, desk, ticket, actor, "resolved", reason=resolution)
@@ -380,7 +376,10 @@ def _resolve(session: Session, desk: Desk, ticket: Ticket, by: str, resolution: 
         _status(session, desk, ticket, actor, "closed", reason="a removal has nothing to confirm")
         notify.requester(session, desk, ticket, event="resolved",
                          text=f"{ticket.ref} is done: {resolution.rstrip('.')}. I've closed it; nothing more to do.")
-        return
+        return False
+    if grant is not None and access_confirmation.ask(session, desk, ticket, grant, resolution=resolution, told=told):
+        return True
     question, choices = follow_up.fixed_question(session, desk, ticket)  # "Do you have the access ...?"
     notify.requester(session, desk, ticket, event="resolved",
                      text=f"{ticket.ref} is done: {resolution.rstrip('.')}. {question}", choices=choices)
+    return False

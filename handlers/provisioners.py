@@ -18,9 +18,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from handlers import notify
+from handlers import access_window, notify
 from handlers.access_config import AccessResource, label, label_of
-from handlers.access_text import duration_text
 from handlers.desk import Desk
 from storage import audit, outbox
 from storage.access import AccessGrant, AccessRequest, steps_of
@@ -54,6 +53,9 @@ def carry_out(session: Session, desk: Desk, ticket: Ticket, request: AccessReque
         duration_seconds=request.duration_seconds, approved_at=now,
         expires_at=now + timedelta(seconds=request.duration_seconds) if request.duration_seconds else None,
     )
+    window = access_window.window_of(session, ticket.id)
+    if window.ends_at is not None:  # the requester gave an end day: the grant ends with it
+        grant.expires_at = window.ends_at
     session.add(grant)
     session.flush()
     request.grant_id = grant.id
@@ -69,7 +71,7 @@ def carry_out(session: Session, desk: Desk, ticket: Ticket, request: AccessReque
     notify.queue_channel(
         session, desk, ticket, event="access_task", queue=resource.queue,
         text=f"Task {ticket.ref}: give {who} access to {what}"
-             f"{' for ' + duration_text(grant.duration_seconds) if grant.duration_seconds else ''} "
+             f"{' ' + how_long if (how_long := access_window.phrase(desk, window, grant.duration_seconds)) else ''} "
              f"(approved by {', '.join(label_of(desk.organisation, a) for a in grant.approvers)}). "
              f"When it's done: /sd granted {ticket.ref}")
     notify.requester(session, desk, ticket, event="provisioning",
