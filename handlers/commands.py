@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from handlers import event_incidents, lifecycle, major_incidents, problems, stakeholders
+from handlers import event_incidents, lifecycle, major_incidents, problems, reclassification, stakeholders
 from handlers import log_context
 from handlers import report_posting
 from handlers import catalog, fulfilment
@@ -47,11 +47,11 @@ COMMANDS: dict[str, Command] = {
     "reply": Command("reply ID TEXT", "reply to the requester", True,
                      lambda s, d, t, a, rest: lifecycle.comment(s, d, t, a, rest, public=True)),
     "priority": Command("priority ID P1..P5", "override the priority", True,
-                        lambda s, d, t, a, rest: lifecycle.set_priority(s, d, t, a, rest.split()[0])),
+                        lambda s, d, t, a, rest: reclassification.set_priority(s, d, t, a, rest.split()[0])),
     "queue": Command("queue ID QUEUE", "move a ticket to technical, application or operations", True,
-                     lambda s, d, t, a, rest: lifecycle.set_queue(s, d, t, a, rest.split()[0])),
+                     lambda s, d, t, a, rest: reclassification.set_queue(s, d, t, a, rest.split()[0])),
     "kind": Command("kind ID KIND", "correct the kind: incident, service_request or access_request", True,
-                    lambda s, d, t, a, rest: lifecycle.set_kind(s, d, t, a, rest.split()[0])),
+                    lambda s, d, t, a, rest: reclassification.set_kind(s, d, t, a, rest.split()[0])),
     "escalate": Command("escalate ID [REASON]", "escalate to the next level and tell management", False,
                         lambda s, d, t, a, rest: lifecycle.escalate(s, d, t, a, rest)),
     "resolve": Command("resolve ID TEXT", "resolve with what fixed it", True,

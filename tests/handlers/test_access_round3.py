@@ -9,21 +9,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from storage.access import AccessGrant, request_of
-from tests.sla_helpers import last_outbox_id, sent
-
-
-def _said_to(people, address: str, *, since: int = 0) -> list[str]:
-    return [text for _dest, where, text in sent(people.desk, since=since) if where in (address, f"@{address}")]
-
-
-def _request(desk, ref: str):
-    from storage.tickets import get_ticket
-
-    with desk.database.session() as session:
-        request = request_of(session, get_ticket(session, ref=ref))
-        session.expunge(request)
-        return request
+from storage.access import AccessGrant
+from tests.handlers.test_access_conversation import _request, _said_to
+from tests.sla_helpers import last_outbox_id
 
 
 def _grant(desk) -> AccessGrant:
