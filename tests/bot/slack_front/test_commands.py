@@ -2,6 +2,8 @@
 verified user id of the payload and the staff user groups Slack reports."""
 from __future__ import annotations
 
+import re
+
 from handlers.organisation import StaffGroup
 from tests.bot.slack_front.conftest import visible
 
@@ -38,7 +40,7 @@ def test_end_users_have_their_own_commands(slack, people):
         slack.post(slack.requests.command("U0ALICE", text, response_url=slack.api.response_url(str(number))))
     slack.settle()
     shown = "\n".join(visible(a) for a in _answers(slack))
-    assert "/sd list         your open tickets" in shown and "/sd take" not in shown
+    assert re.search(r"/sd list +your open tickets", shown) and "/sd take" not in shown
     assert "Your open tickets:" in shown and "INC-1: my laptop won't turn on" in shown
 
 
