@@ -103,6 +103,7 @@ class Ticket(Base):
 
     __table_args__ = (
         Index("ix_tickets_requester", "requester_platform", "requester_id"),
+        Index("ix_tickets_conversation", "conversation_platform", "conversation_channel", "conversation_thread"),
     )
 
 

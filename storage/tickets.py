@@ -48,6 +48,7 @@ def add_ticket(session: Session, **fields) -> Ticket:
     kind = fields["kind"]
     number = next_number(session, kind=kind)
     ticket = Ticket(number=number, ref=f"{KIND_PREFIX[kind]}-{number}", escalation_level=0, **fields)
+    session.info.pop(_BY_THREAD, None)
     session.add(ticket)
     session.flush()
     for relationship in inspect(Ticket).relationships:  # nothing refers to a new ticket yet:
@@ -63,10 +64,23 @@ def get_ticket(session: Session, *, ref: str, for_update: bool = False) -> Ticke
     return session.execute(statement).scalar_one_or_none()
 
 
+_BY_THREAD = "servicedesk.ticket_of_thread"  # session.info: what this unit of work already looked up
+
+
 def ticket_of_conversation(session: Session, *, platform: str, channel: str, thread: str | None) -> Ticket | None:
-    """The newest ticket whose conversation is this thread (None outside a thread)."""
+    """The newest ticket whose conversation is this thread (None outside a thread). Looked up
+    once per unit of work: the handlers a message passes through each ask (a new ticket in the
+    session forgets the answers, `add_ticket`)."""
     if not thread:
         return None
+    known = session.info.setdefault(_BY_THREAD, {})
+    key = (platform, channel, thread)
+    if key not in known:
+        known[key] = _ticket_of_thread(session, platform, channel, thread)
+    return known[key]
+
+
+def _ticket_of_thread(session: Session, platform: str, channel: str, thread: str) -> Ticket | None:
     return session.execute(
         select(Ticket)
         .where(
