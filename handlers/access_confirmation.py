@@ -61,9 +61,9 @@ def typed_answer(session: Session, desk: Desk, person: Person, text: str) -> Rep
     """A yes or no to an access ticket's question put to the other of requester and beneficiary
     (None: not one; handlers.follow_up then reads it)."""
     parsed = follow_up.parse(text)
-    if parsed is None or parsed[0] != FIXED:
+    if parsed is None or parsed.kind != FIXED or parsed.answer is None:  # "both" alone: handlers.follow_up
         return None
-    _, answer, comment, ref = parsed
+    answer, comment, ref = parsed.answer, parsed.comment, parsed.ref
     now = desk.clock.now()
     me = (person.platform, person.user_id)
     mine = [q for q in store.answerable(session, platform=person.platform, user_id=person.user_id, now=now)

@@ -140,19 +140,11 @@ class Parsed:
     ref: str | None  # the ticket named
     all_of_them: bool = False  # "both", "all fixed": every open "fixed?" question
 
-    def __iter__(self):  # unpacks as (kind, answer, comment, ref)
-        return iter((self.kind, self.answer, self.comment, self.ref))
 
-    def __getitem__(self, index: int):
-        return tuple(self)[index]
-
-
-def parse(desk: Desk | str, classification=None, text: str | None = None) -> Parsed | None:
-    """A typed answer: a rating, or a yes / no with its detail; None when it isn't one. Other
-    modules ask it whether a message answers a follow-up: `parse(desk, classification, text)`, or
-    `parse(text)`, which does not ask the model whether a number starts a new matter."""
-    if text is None:
-        desk, text = None, desk
+def parse(text: str, *, desk: Desk | None = None, classification=None) -> Parsed | None:
+    """A typed answer: a rating, or a yes / no with its detail; None when it isn't one. Without
+    a desk and its classification, a number that may start a new matter is not checked with the
+    model."""
     ref = None
     match = _REF.search(text)
     if match:
@@ -178,7 +170,7 @@ def typed_answer(session: Session, desk: Desk, person: Person, text: str, classi
     now = desk.clock.now()
     open_now = store.answerable(session, platform=person.platform, user_id=person.user_id, now=now)
     which = open_now[0] if open_now and open_now[0].kind == WHICH else None
-    parsed = parse(desk, classification, text)
+    parsed = parse(text, desk=desk, classification=classification)
     if which is not None and not _clarification_is_newer(session, desk, person, text, which):
         picked = _picked(session, which, text)  # "2" or "INC-1" after "Which one do you mean?"
         waiting, ids, comment = _which_state(which)

@@ -21,14 +21,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from handlers.mention_reading import _ASKS_STATUS
+from handlers.mention_reading import ASKS_STATUS
 
 _I = re.IGNORECASE
 _SEPARATORS = " ,.;:!?-–—()"
 _END = r"(?=$|[\s,.;:!?\-–—()])"  # the word ends
 _STOP = r"(?=\s*(?:$|[,.;:!?\-–—()]))"  # and nothing follows, or a separator does
 _AFTER_SHORT = r"(?=\s*(?:$|[,.;:!?\-–—()]|(?:now|again|thanks?|thank you|thx|cheers|ta)\b))"
-_THANKS = r"(?:many |big )?(?:thanks?|thank you|thank u|thx|ty|cheers|ta)(?: (?:a lot|so much|very much|again|loads))?"
+THANKS = r"(?:many |big )?(?:thanks?|thank you|thank u|thx|ty|cheers|ta)(?: (?:a lot|so much|very much|again|loads))?"
 
 _YES_WORDS = r"(?:yes|yep|yeah|yup|yea|ya|y|sure|indeed|correct|affirmative|absolutely|definitely|of course)"
 _NO_WORDS = r"(?:no|nope|nah|na|n|negative)"
@@ -77,7 +77,7 @@ _ASIDE_STARTS = frozenset(
 _NOT_ANSWERS = re.compile(r"^(?:no|not) (?:worries|worry|problem|problems|probs|prob|rush|hurry|bother|need|idea|sure|"
                           r"clue|way|one|body)\b|^(?:no )?(?:thanks|thank you)$", _I)
 _ASIDES = (r"unfortunately|sadly|alas|sorry|hmm+|um+|uh+|erm+|(?:i'?m|i am) (?:afraid|sorry)(?: to say)?|afraid|"
-           r"i fear|" + _THANKS)
+           r"i fear|" + THANKS)
 _SOFTENER = re.compile(r"^(?:" + _ASIDES + r"|honestly|actually|oh|ah|hi|hey|hello|to be honest|tbh|so far|"
                        r"as far as i can tell|i think|i believe|i guess)" + _END + r"[\s,.;:!\-–—]*", _I)
 _ASIDE = re.compile(r"^(?:" + _ASIDES + r")" + _END + r"[\s,.;:!\-–—]*", _I)  # dropped from a detail
@@ -94,8 +94,8 @@ _LEADING_SCOPE = re.compile(
     rf"(?:\s+(?:are|were|is|have been|of them are|now))*{_END}[\s,.;:!\-–—]*", _I)
 _TRAILING_SCOPE = re.compile(rf"^(?:(?:to|for|on) )?(?:{_SCOPE}|all(?={_STOP}|\s+{_STATES_FIXED}{_END})){_END}"
                              r"[\s,.;:!\-–—]*", _I)
-_LEAD_THANKS = re.compile(rf"^{_THANKS}{_END}[\s,.;:!\-–—]*", _I)
-_TAIL_THANKS = re.compile(rf"(?:^|[\s,.;:!\-–—]+)(?:{_THANKS})[\s.!]*$", _I)
+_LEAD_THANKS = re.compile(rf"^{THANKS}{_END}[\s,.;:!\-–—]*", _I)
+_TAIL_THANKS = re.compile(rf"(?:^|[\s,.;:!\-–—]+)(?:{THANKS})[\s.!]*$", _I)
 
 
 @dataclass(frozen=True)
@@ -148,7 +148,7 @@ def read_yes_no(text: str) -> YesNo | None:
             return YesNo(None, "", True) if all_of_them else None
         if _BARE_NO.match(words.split()[0]):  # "no sound at all": the whole of it says what is wrong
             return YesNo("no", words, all_of_them)
-        if (_STILL.match(words) or _WONT.match(words)) and not _ASKS_STATUS.search(words):
+        if (_STILL.match(words) or _WONT.match(words)) and not ASKS_STATUS.search(words):
             return YesNo("no", _detail(words, "no"), all_of_them)  # "it still beeps": the trouble is there
         return None
     answer, end = core

@@ -34,7 +34,7 @@ RESOLVED_LIMIT = 20  # resolved tickets listed under "my tickets" (each closes b
 KINDS = {"incident": "incident", "service_request": "service_request", "access_request": "access_request"}
 
 _MY_TICKETS = re.compile(r"\b(my|mine)\b.*\b(tickets?|requests?|incidents?|cases?)\b|\bopen tickets\b", re.IGNORECASE)
-_THANKS = re.compile(r"\b(thanks?|thank you|thx|ty|cheers|merci|danke)\b", re.IGNORECASE)
+THANKS = re.compile(r"\b(thanks?|thank you|thx|ty|cheers|merci|danke)\b", re.IGNORECASE)
 
 HELP = (
     "I'm the service desk. Tell me what's broken (\"my laptop won't turn on\"), what you need "
@@ -207,7 +207,7 @@ def _answer(session: Session, desk: Desk, actor: Actor, text: str) -> Reply:
         return Reply("\n".join(status_line(session, desk, actor, ref) for ref in refs[:5]))
     if _MY_TICKETS.search(text):
         return my_tickets(session, actor)
-    if _THANKS.search(text):
+    if THANKS.search(text):
         return Reply("You're welcome! Tell me any time something's broken or you need something.")
     return Reply(f"Hi {actor.person.display_name}! {HELP}")
 

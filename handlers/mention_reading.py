@@ -83,15 +83,15 @@ _STATUS_PHRASES = (
     r"(?:can|could) (?:i|you|we) (?:get|have) an? (?:update|status|eta)",
     r"(?:forgotten|forgot about|ignored)",
 )
-_ASKS_STATUS = re.compile(r"\b(?:" + "|".join(p.replace("{q}", _Q) for p in _STATUS_PHRASES) + r")",
+ASKS_STATUS = re.compile(r"\b(?:" + "|".join(p.replace("{q}", _Q) for p in _STATUS_PHRASES) + r")",
                           re.IGNORECASE)
-_THANKS = re.compile(
+THANKS = re.compile(
     r"\b(?:many |big |huge )?(?:thanks?|thank (?:you|u)|thx|ty|tyvm|cheers|much appreciated|appreciate(?:d| it))"
     r"(?: (?:so|very) much| a (?:lot|bunch|million|ton)| again| loads| heaps| everyone| all| guys| team"
     r"| for (?:the|your|all the|all your) (?:help|fix|quick \w+|update|support|work|time))*\b[!.]*",
     re.IGNORECASE)
 # A resolved ticket's requester saying the fix did not hold ("INC-1 is still broken", "it's happening again").
-_NOT_FIXED = re.compile(
+NOT_FIXED = re.compile(
     r"\bstill (?:broken|not (?:working|fixed|resolved|solved|right)|failing|down|crashing|happening|the same"
     r"|an issue|a problem|there|doing it|does it|an? (?:error|issue|problem)|get(?:ting)? (?:the|an?|this) \w+)"
     r"|\b(?:happening|happened|broken|failing|failed|crashing|crashed|down|broke|back|doing it|started) again\b"
@@ -159,9 +159,9 @@ def read(text: str, *, replying: bool = False) -> Reading:
     withdrawal = _WITHDRAW.search(rest)
     if withdrawal is not None:
         return Reading(None, False, False, False, withdraws=True, reason=_reason(rest, withdrawal))
-    not_fixed = bool(_NOT_FIXED.search(rest))
-    asked = list(_ASKS_STATUS.finditer(rest))
-    thanked = list(_THANKS.finditer(rest))
+    not_fixed = bool(NOT_FIXED.search(rest))
+    asked = list(ASKS_STATUS.finditer(rest))
+    thanked = list(THANKS.finditer(rest))
     if asked or thanked:
         left = rest
         for match in sorted(asked + thanked, key=lambda m: m.start(), reverse=True):
@@ -184,7 +184,7 @@ def read(text: str, *, replying: bool = False) -> Reading:
 def _reason(rest: str, withdrawal: re.Match) -> str:
     """What the writer says beside asking to withdraw ("fixed it myself"); "" when nothing."""
     left = (rest[:withdrawal.start()] + " " + rest[withdrawal.end():])
-    left = " ".join(_THANKS.sub(" ", left).split()).strip(" ,.;:!-–—()")
+    left = " ".join(THANKS.sub(" ", left).split()).strip(" ,.;:!-–—()")
     left = _REASON_LEAD.sub("", left).strip(" ,.;:!-–—()")
     words = [w for w in re.findall(r"[\w'’]+", left.lower().replace("’", "'")) if w not in _GLUE]
     return left if words else ""

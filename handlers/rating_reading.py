@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 
 from handlers.desk import Desk
-from handlers.mention_reading import REF_IN_TEXT, _ASKS_STATUS, _NOT_FIXED, _THANKS as _THANKED
+from handlers.mention_reading import ASKS_STATUS, NOT_FIXED, REF_IN_TEXT, THANKS
 from handlers.new_matter import TICKET_INTENTS, reads_as_new_matter
 
 _I = re.IGNORECASE
@@ -145,10 +145,10 @@ def reads_as_rating_comment(text: str, classification, *, threshold: float, staf
     refs = {f"{p.upper()}-{int(n)}" for p, n in REF_IN_TEXT.findall(words)}
     if refs - {rated_ref} or not words or len(words.split()) > COMMENT_WORDS:
         return False
-    if _ASKS_STATUS.search(words) or _NOT_FIXED.search(words) or _MY_TICKETS.search(words):
+    if ASKS_STATUS.search(words) or NOT_FIXED.search(words) or _MY_TICKETS.search(words):
         return False
     bare = REF_IN_TEXT.sub(" ", words)
-    if not _THANKED.sub(" ", bare).strip(" ,.!;:-"):
+    if not THANKS.sub(" ", bare).strip(" ,.!;:-"):
         return False  # thanks alone: intake says "you're welcome"
     ticket_like = (classification is not None and classification.intent in TICKET_INTENTS
                    and classification.confidence >= threshold)

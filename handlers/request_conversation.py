@@ -358,7 +358,7 @@ def _newer_question(session: Session, desk: Desk, person: Person, form: RequestF
         if clarification.typed_choice(text) is not None:
             return OPENS
         return ANSWERS if clarification.cancels(text) else HOLDS
-    parsed = follow_up.parse(desk, classification, text)  # a follow-up's answer (kind: fixed, rating)
+    parsed = follow_up.parse(text, desk=desk, classification=classification)  # a follow-up's answer (kind: fixed, rating)
     newer = [q for q in answerable(session, platform=person.platform, user_id=person.user_id, now=desk.clock.now())
              if q.asked_at > since or (q.kind == RATING and q.asked_at >= since)]
     if any(q.kind != RATING for q in newer):  # "Is it fixed?", "Which one?": anything may be its answer
